@@ -1,0 +1,159 @@
+package io.imagefn.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * All of imagefn's own settings. Every property can be set from the environment as {@code IMAGEFN_...}
+ * (for example {@code imagefn.s3.bucket} is {@code IMAGEFN_S3_BUCKET}).
+ */
+@ConfigMapping(prefix = "imagefn")
+public interface ImagefnConfig {
+
+    Upstream upstream();
+
+    S3 s3();
+
+    /**
+     * How long a signed URL stays valid. Default 1 hour (OpenAI's own URLs last 60 minutes); at most 7 days,
+     * the SigV4 limit.
+     */
+    @WithDefault("1h")
+    Duration urlTtl();
+
+    Emulator emulator();
+
+    /** The OpenAI-compatible images API that produces the images. */
+    interface Upstream {
+        /**
+         * Base URL of an OpenAI-compatible API, ending in {@code /v1} or equivalent. Default: the OpenAI API when an
+         * API key is set, otherwise this process's offline emulator (a development stand-in).
+         */
+        Optional<URI> url();
+
+        /**
+         * Bearer key for the upstream; falls back to {@code OPENAI_API_KEY}. Never logged and never returned.
+         */
+        Optional<String> apiKey();
+
+        /** Accept model names that are not in imagefn's table and pass them through. Default false. */
+        @WithDefault("false")
+        boolean allowUnknownModels();
+
+        /** TCP connect timeout. Default 10s. */
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /**
+         * Time budget of one upstream attempt, in seconds (high-quality GPT image generations take minutes). Default
+         * 300. Timeouts are not retried, and the socket read timeout is kept 30s above this so this one fires first.
+         */
+        @WithDefault("300")
+        long timeoutSeconds();
+
+        Retry retry();
+
+        CircuitBreaker circuitBreaker();
+
+        /** Upstream calls in flight at once per instance; more are refused with 503. Default 16. */
+        @WithDefault("16")
+        int maxConcurrentCalls();
+    }
+
+    /** Retries of 408, 409, 429, 5xx and connection failures, as the official OpenAI SDKs do. */
+    interface Retry {
+        /** Retries after the first attempt. Default 2 (the OpenAI SDKs' default). */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** First backoff; doubled on each retry, with jitter. Default 500ms. */
+        @WithDefault("500ms")
+        Duration initialDelay();
+
+        /** Upper bound of the exponential backoff. Default 8s. */
+        @WithDefault("8s")
+        Duration maxDelay();
+
+        /**
+         * Upper bound for a server-requested {@code Retry-After} / {@code retry-after-ms}; a longer wait ends the
+         * retries and the caller gets the 429 with that {@code Retry-After}. Default 20s.
+         */
+        @WithDefault("20s")
+        Duration maxRetryAfter();
+    }
+
+    /** Opens after repeated 5xx, connection failures or timeouts; 4xx answers never count. */
+    interface CircuitBreaker {
+        /** Calls in the rolling window. Default 10. */
+        @WithDefault("10")
+        int requestVolumeThreshold();
+
+        /** Failure ratio in the window that opens the breaker. Default 0.5. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** Seconds the breaker stays open before a trial call. Default 30. */
+        @WithDefault("30")
+        long delaySeconds();
+    }
+
+    /** Object storage; an embedded S3-compatible server is started when no bucket is configured. */
+    interface S3 {
+        /** Bucket for the images. When unset, the embedded S3Proxy server is used (development default). */
+        Optional<String> bucket();
+
+        /** S3 API endpoint override (MinIO, R2, S3Proxy...). Default: AWS for the region. */
+        Optional<URI> endpoint();
+
+        /**
+         * Endpoint whose host the signed URLs carry, when callers reach the store by another name than this
+         * process does. Default: {@link #endpoint()}.
+         */
+        Optional<URI> publicEndpoint();
+
+        /** Region used for signing. Default us-east-1. */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style addressing ({@code host/bucket/key}); needed by most S3-compatible servers. Default false. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** Static access key id; default: the AWS SDK default credentials chain. */
+        Optional<String> accessKeyId();
+
+        /** Static secret key, with {@link #accessKeyId()}. Never logged. */
+        Optional<String> secretAccessKey();
+
+        /** Prefix of every object key. Default {@code images/}. */
+        @WithDefault("images/")
+        String keyPrefix();
+
+        Embedded embedded();
+    }
+
+    /** The in-process S3Proxy used when no bucket is configured. */
+    interface Embedded {
+        /** Where its filesystem backend keeps the objects. Default {@code data/s3} under the working directory. */
+        @WithDefault("data/s3")
+        Path dataDir();
+
+        /** Port on 127.0.0.1; 0 picks a free one. Default 0. */
+        @WithDefault("0")
+        int port();
+    }
+
+    /** The offline OpenAI-compatible emulator served by this process under {@code /emulator/v1}. */
+    interface Emulator {
+        /**
+         * Serve the emulator. Default: only when the upstream is the emulator, i.e. when neither an upstream URL nor
+         * an API key is configured.
+         */
+        Optional<Boolean> enabled();
+    }
+}

@@ -1,0 +1,96 @@
+package io.imagefn.http;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.imagefn.images.ImagesApiException;
+import io.quarkus.logging.Log;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Funqy's HTTP binding answers every failure with a bare status or a 500 and a stack trace (quarkusio/quarkus#39355).
+ * This router-wide failure handler answers in the OpenAI error shape instead, with the right status.
+ */
+@ApplicationScoped
+public class OpenAiErrorHandler {
+
+    private final ObjectMapper json;
+
+    public OpenAiErrorHandler(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void register(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).failureHandler(this::handle);
+    }
+
+    void handle(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        if (response.headWritten()) {
+            ctx.next();
+            return;
+        }
+        ImagesApiException error = toApiError(ctx);
+        if (error.status() >= 500 && !isApiError(ctx.failure())) {
+            Log.errorf(ctx.failure(), "%s %s failed unexpectedly", ctx.request().method(), ctx.request().path());
+        } else if (error.status() >= 500) {
+            Log.warnf("%s %s answered %d: %s", ctx.request().method(), ctx.request().path(), error.status(),
+                    error.getMessage());
+        }
+        response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
+        error.retryAfter().ifPresent(d -> response.putHeader("Retry-After",
+                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        try {
+            response.end(json.writeValueAsString(error.body()));
+        } catch (JsonProcessingException e) {
+            response.end("{\"error\":{\"message\":\"internal error\",\"type\":\"api_error\",\"param\":null,\"code\":null}}");
+        }
+    }
+
+    private static boolean isApiError(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ImagesApiException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static ImagesApiException toApiError(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ImagesApiException e) {
+                return e;
+            }
+        }
+        int status = ctx.statusCode();
+        if (failure == null && status == 400) {
+            // Funqy could not read the body as JSON
+            return ImagesApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your request. "
+                    + "The API expects a JSON object; check the body and the Content-Type.");
+        }
+        if (failure == null && status == 404) {
+            return new ImagesApiException(404, ImagesApiException.INVALID_REQUEST, null, "unknown_url",
+                    "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ".", null);
+        }
+        if (failure == null && status == 405) {
+            return new ImagesApiException(405, ImagesApiException.INVALID_REQUEST, null, "method_not_allowed",
+                    "Method " + ctx.request().method() + " is not allowed for " + ctx.request().path() + ".", null);
+        }
+        if (failure == null && status == 413) {
+            return new ImagesApiException(413, ImagesApiException.INVALID_REQUEST, null, "request_too_large",
+                    "The request body is too large.", null);
+        }
+        if (failure == null && status >= 400 && status < 500) {
+            return new ImagesApiException(status, ImagesApiException.INVALID_REQUEST, null, null,
+                    "The request was refused (HTTP " + status + ").", null);
+        }
+        return new ImagesApiException(500, "api_error", null, "internal_error",
+                "The server had an error while processing your request.", null);
+    }
+}

@@ -1,0 +1,246 @@
+package io.imagefn.images;
+
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.imagefn.images.ImageModel.Operation;
+
+/**
+ * The Images API's validation rules (spec §2 to §4), applied before any money is spent upstream. Each violation is a
+ * 400 {@code invalid_request_error} naming the field.
+ */
+public final class ImageRules {
+
+    private static final Pattern WXH = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
+    private static final Set<String> RESPONSE_FORMATS = Set.of("url", "b64_json");
+    private static final Set<String> OUTPUT_FORMATS = Set.of("png", "jpeg", "webp");
+    private static final Set<String> BACKGROUNDS = Set.of("transparent", "opaque", "auto");
+    private static final Set<String> MODERATIONS = Set.of("low", "auto");
+    private static final Set<String> STYLES = Set.of("vivid", "natural");
+    private static final Set<String> GPT_ONLY_QUALITIES = Set.of("low", "medium", "high");
+    private static final Set<String> GPT_ONLY_SIZES = Set.of("1536x1024", "1024x1536", "auto");
+
+    /** gpt-image-2 free-form size limits (spec §2): sides divisible by 16, ratio within 1:3..3:1, at most 3840x2160. */
+    static final int FREE_FORM_STEP = 16;
+    static final int FREE_FORM_MAX_LONG_EDGE = 3840;
+    static final int FREE_FORM_MAX_SHORT_EDGE = 2160;
+    static final int FREE_FORM_MAX_RATIO = 3;
+
+    private ImageRules() {
+    }
+
+    /** Validates a generation and resolves its model; throws the first violation. */
+    public static Generation validate(GenerateRequest r, boolean allowUnknownModels) {
+        if (r == null) {
+            throw missing("prompt");
+        }
+        if (!r.problems().isEmpty()) {
+            throw r.problems().get(0);
+        }
+        ImageModel model = resolveModel(r.model(), defaultGenerationModel(r), Operation.GENERATE, allowUnknownModels);
+        checkPrompt(r.prompt(), model);
+        checkN(r.n(), model);
+        checkQuality(r.quality(), model);
+        checkSize(r.size(), model);
+        if (r.responseFormat() != null) {
+            oneOf("response_format", r.responseFormat(), RESPONSE_FORMATS);
+            onlyFor("response_format", model, !model.isGptImage(),
+                    "GPT image models always return base64 images (imagefn stores them and returns a URL either way)");
+        }
+        if (r.style() != null) {
+            onlyFor("style", model, model.family() != ImageModel.Family.DALL_E_2 && !model.isGptImage(), "dall-e-3 only");
+            oneOf("style", r.style(), STYLES);
+        }
+        checkGptOutput(model, r.background(), r.outputFormat(), r.outputCompression());
+        if (r.moderation() != null) {
+            onlyFor("moderation", model, !model.isDallE(), "GPT image models only");
+            oneOf("moderation", r.moderation(), MODERATIONS);
+        }
+        checkStreaming(model, r.stream(), r.partialImages());
+        return new Generation(model, r);
+    }
+
+    /**
+     * Spec §1: generations default to dall-e-2 unless a parameter only the GPT image models take is used; the spec does
+     * not list them, so this takes the output parameters, streaming, and a GPT-only quality or size as the signal, and
+     * then defaults to gpt-image-1.
+     */
+    static String defaultGenerationModel(GenerateRequest r) {
+        boolean gptSignal = r.background() != null || r.moderation() != null || r.outputFormat() != null
+                || r.outputCompression() != null || r.stream() != null || r.partialImages() != null
+                || (r.quality() != null && GPT_ONLY_QUALITIES.contains(r.quality()))
+                || (r.size() != null && GPT_ONLY_SIZES.contains(r.size()));
+        return gptSignal ? ImageModel.GPT_IMAGE_1 : ImageModel.DALL_E_2;
+    }
+
+    static ImageModel resolveModel(String name, String defaultName, Operation op, boolean allowUnknown) {
+        String effective = name == null ? defaultName : name;
+        ImageModel model = ImageModel.known(effective).orElse(null);
+        if (model == null) {
+            if (!allowUnknown || effective.isBlank()) {
+                throw ImagesApiException.invalid("model", "invalid_value", "Invalid value: '" + effective
+                        + "'. Supported models are: " + list(supporting(op)) + ".");
+            }
+            return ImageModel.unknown(effective);
+        }
+        if (!model.operations().contains(op)) {
+            throw ImagesApiException.invalid("model", "invalid_value", "Invalid value: '" + effective
+                    + "'. The " + op.name().toLowerCase() + " operation supports: " + list(supporting(op)) + ".");
+        }
+        return model;
+    }
+
+    static void checkPrompt(String prompt, ImageModel model) {
+        if (prompt == null) {
+            throw missing("prompt");
+        }
+        if (prompt.isEmpty()) {
+            throw ImagesApiException.invalid("prompt", "string_below_min_length",
+                    "Invalid 'prompt': empty string. Expected a string with minimum length 1.");
+        }
+        int length = prompt.codePointCount(0, prompt.length());
+        if (length > model.maxPromptChars()) {
+            throw ImagesApiException.invalid("prompt", "string_above_max_length", "Invalid 'prompt': string too long. "
+                    + "Expected a string with maximum length " + model.maxPromptChars() + " for " + model.name()
+                    + ", but got a string with length " + length + " instead.");
+        }
+    }
+
+    static void checkN(Integer n, ImageModel model) {
+        if (n == null) {
+            return;
+        }
+        if (n < 1) {
+            throw ImagesApiException.invalid("n", "integer_below_min_value",
+                    "Invalid 'n': integer below minimum value. Expected a value >= 1, but got " + n + " instead.");
+        }
+        if (n > model.maxN()) {
+            String message = model.maxN() == 1
+                    ? "Invalid 'n': " + model.name() + " supports only n=1."
+                    : "Invalid 'n': integer above maximum value. Expected a value <= " + model.maxN() + ", but got "
+                            + n + " instead.";
+            throw ImagesApiException.invalid("n", "integer_above_max_value", message);
+        }
+    }
+
+    static void checkQuality(String quality, ImageModel model) {
+        if (quality != null && !model.isUnknown()) {
+            oneOf("quality", quality, model.qualities(), " for " + model.name());
+        }
+    }
+
+    static void checkSize(String size, ImageModel model) {
+        if (size == null || model.sizes().contains(size)) {
+            return;
+        }
+        if (model.freeFormSizes()) {
+            checkFreeFormSize(size, model);
+            return;
+        }
+        oneOf("size", size, model.sizes(), " for " + model.name());
+    }
+
+    private static void checkFreeFormSize(String size, ImageModel model) {
+        Matcher m = WXH.matcher(size);
+        if (!m.matches()) {
+            throw ImagesApiException.invalid("size", "invalid_value", "Invalid value: '" + size
+                    + "'. Expected 'auto' or WIDTHxHEIGHT, e.g. '1024x1024'.");
+        }
+        if (model.isUnknown()) {
+            return;
+        }
+        int w = Integer.parseInt(m.group(1));
+        int h = Integer.parseInt(m.group(2));
+        int longEdge = Math.max(w, h);
+        int shortEdge = Math.min(w, h);
+        String problem = null;
+        if (w < FREE_FORM_STEP || h < FREE_FORM_STEP || w % FREE_FORM_STEP != 0 || h % FREE_FORM_STEP != 0) {
+            problem = "both sides must be positive multiples of " + FREE_FORM_STEP;
+        } else if (longEdge > FREE_FORM_MAX_RATIO * shortEdge) {
+            problem = "the aspect ratio must be between 1:3 and 3:1";
+        } else if (longEdge > FREE_FORM_MAX_LONG_EDGE || shortEdge > FREE_FORM_MAX_SHORT_EDGE) {
+            problem = "the largest size is " + FREE_FORM_MAX_LONG_EDGE + "x" + FREE_FORM_MAX_SHORT_EDGE;
+        }
+        if (problem != null) {
+            throw ImagesApiException.invalid("size", "invalid_value",
+                    "Invalid size '" + size + "' for " + model.name() + ": " + problem + ".");
+        }
+    }
+
+    /** background, output_format and output_compression: GPT image models only, and consistent with each other. */
+    static void checkGptOutput(ImageModel model, String background, String outputFormat, Integer outputCompression) {
+        if (background != null) {
+            onlyFor("background", model, !model.isDallE(), "GPT image models only");
+            oneOf("background", background, BACKGROUNDS);
+        }
+        if (outputFormat != null) {
+            onlyFor("output_format", model, !model.isDallE(), "GPT image models only");
+            oneOf("output_format", outputFormat, OUTPUT_FORMATS);
+        }
+        if (outputCompression != null) {
+            onlyFor("output_compression", model, !model.isDallE(), "GPT image models only");
+            if (outputCompression < 0 || outputCompression > 100) {
+                throw ImagesApiException.invalid("output_compression", "invalid_value",
+                        "Invalid 'output_compression': expected a percentage from 0 to 100, but got "
+                                + outputCompression + " instead.");
+            }
+            String format = outputFormat == null ? "png" : outputFormat;
+            if (format.equals("png")) {
+                throw ImagesApiException.invalid("output_compression", "invalid_value",
+                        "'output_compression' applies only to output_format 'jpeg' or 'webp', not 'png'.");
+            }
+        }
+        if ("transparent".equals(background) && "jpeg".equals(outputFormat)) {
+            throw ImagesApiException.invalid("background", "invalid_value",
+                    "A transparent background needs output_format 'png' or 'webp'; jpeg has no alpha channel.");
+        }
+    }
+
+    static void checkStreaming(ImageModel model, Boolean stream, Integer partialImages) {
+        if (stream != null) {
+            onlyFor("stream", model, !model.isDallE(), "GPT image models only");
+        }
+        if (partialImages != null) {
+            onlyFor("partial_images", model, !model.isDallE(), "GPT image models only");
+            if (partialImages < 0 || partialImages > 3) {
+                throw ImagesApiException.invalid("partial_images", "invalid_value",
+                        "Invalid 'partial_images': expected a value from 0 to 3, but got " + partialImages + " instead.");
+            }
+        }
+    }
+
+    static ImagesApiException missing(String param) {
+        return ImagesApiException.invalid(param, "missing_required_parameter",
+                "Missing required parameter: '" + param + "'.");
+    }
+
+    private static void onlyFor(String param, ImageModel model, boolean supported, String who) {
+        if (!supported) {
+            throw ImagesApiException.invalid(param, "unsupported_parameter",
+                    "'" + param + "' is not supported with model '" + model.name() + "' (" + who + ").");
+        }
+    }
+
+    private static void oneOf(String param, String value, Set<String> allowed) {
+        oneOf(param, value, allowed, "");
+    }
+
+    private static void oneOf(String param, String value, Set<String> allowed, String context) {
+        if (!allowed.contains(value)) {
+            throw ImagesApiException.invalid(param, "invalid_value", "Invalid value: '" + value + "'. Supported values"
+                    + context + " are: " + list(allowed) + ".");
+        }
+    }
+
+    private static Set<String> supporting(Operation op) {
+        Set<String> names = new TreeSet<>();
+        ImageModel.KNOWN.values().stream().filter(m -> m.operations().contains(op)).forEach(m -> names.add(m.name()));
+        return names;
+    }
+
+    private static String list(Set<String> values) {
+        return String.join(", ", new TreeSet<>(values).stream().map(v -> "'" + v + "'").toList());
+    }
+}

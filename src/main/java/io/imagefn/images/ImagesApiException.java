@@ -1,0 +1,58 @@
+package io.imagefn.images;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A failure the caller sees, in the OpenAI error shape {@code {"error":{"message","type","param","code"}}}
+ * with its HTTP status. Every binding renders this one type.
+ */
+public class ImagesApiException extends RuntimeException {
+
+    public static final String INVALID_REQUEST = "invalid_request_error";
+
+    private final int status;
+    private final String type;
+    private final String param;
+    private final String code;
+    private final Duration retryAfter;
+
+    public ImagesApiException(int status, String type, String param, String code, String message, Duration retryAfter) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+        this.retryAfter = retryAfter;
+    }
+
+    /** 400 invalid_request_error naming the offending field. */
+    public static ImagesApiException invalid(String param, String code, String message) {
+        return new ImagesApiException(400, INVALID_REQUEST, param, code, message, null);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String param() {
+        return param;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    /** The wire body, ready for any JSON writer. */
+    public ErrorBody body() {
+        return new ErrorBody(new ErrorBody.Error(getMessage(), type, param, code));
+    }
+}

@@ -1,0 +1,123 @@
+package io.imagefn.images;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads typed fields from a request body that was parsed as plain JSON values, so that a wrong type becomes a
+ * 400 naming the field instead of a parse failure without one. An explicit JSON {@code null} reads as "not set",
+ * as the OpenAI schemas declare every optional image field nullable.
+ *
+ * <p>Problems are collected, not thrown, because the function bindings deserialize before our code runs; the
+ * validator reports the first one.
+ */
+final class RequestFields {
+
+    private final Map<String, Object> raw;
+    private final boolean textEncoded;
+    private final List<ImagesApiException> problems = new ArrayList<>();
+
+    /**
+     * @param textEncoded true for multipart forms, where numbers and booleans arrive as strings
+     */
+    RequestFields(Map<String, Object> raw, boolean textEncoded) {
+        this.raw = raw == null ? Map.of() : raw;
+        this.textEncoded = textEncoded;
+    }
+
+    List<ImagesApiException> problems() {
+        return problems;
+    }
+
+    boolean has(String name) {
+        return raw.get(name) != null;
+    }
+
+    Object value(String name) {
+        return raw.get(name);
+    }
+
+    String string(String name) {
+        Object v = raw.get(name);
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        problems.add(wrongType(name, "a string", v));
+        return null;
+    }
+
+    Integer integer(String name) {
+        Object v = raw.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String s && textEncoded) {
+            try {
+                return Integer.valueOf(s.trim());
+            } catch (NumberFormatException e) {
+                problems.add(wrongType(name, "an integer", v));
+                return null;
+            }
+        }
+        if (v instanceof Integer i) {
+            return i;
+        }
+        if (v instanceof Long || v instanceof BigInteger) {
+            // integral but out of int range: a range error, not a type error
+            int sign = new BigDecimal(v.toString()).signum();
+            return sign < 0 ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        }
+        problems.add(wrongType(name, "an integer", v));
+        return null;
+    }
+
+    Boolean bool(String name) {
+        Object v = raw.get(name);
+        if (v == null || v instanceof Boolean) {
+            return (Boolean) v;
+        }
+        if (v instanceof String s && textEncoded && (s.equals("true") || s.equals("false"))) {
+            return Boolean.valueOf(s);
+        }
+        problems.add(wrongType(name, "a boolean", v));
+        return null;
+    }
+
+    /** Flags every field not in {@code known}; OpenAI answers unknown parameters with a 400 too. */
+    void rejectUnknown(Set<String> known) {
+        for (String name : raw.keySet()) {
+            if (!known.contains(name)) {
+                problems.add(ImagesApiException.invalid(name, "unknown_parameter",
+                        "Unknown parameter: '" + name + "'."));
+            }
+        }
+    }
+
+    private static ImagesApiException wrongType(String name, String expected, Object actual) {
+        return ImagesApiException.invalid(name, "invalid_type",
+                "Invalid type for '" + name + "': expected " + expected + ", but got " + describe(actual) + " instead.");
+    }
+
+    private static String describe(Object v) {
+        if (v instanceof String) {
+            return "a string";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof Number) {
+            return v instanceof Double || v instanceof Float || v instanceof BigDecimal ? "a decimal" : "an integer";
+        }
+        if (v instanceof List) {
+            return "an array";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        return "a " + v.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,131 @@
+package io.imagefn.pipeline;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.GenerateRequest;
+import io.imagefn.images.Generation;
+import io.imagefn.images.ImageFormat;
+import io.imagefn.images.ImageRules;
+import io.imagefn.images.ImagesApiException;
+import io.imagefn.images.ImagesResponse;
+import io.imagefn.storage.ImageStore;
+import io.imagefn.storage.StorageException;
+import io.imagefn.upstream.UpstreamClient;
+import io.imagefn.upstream.UpstreamException;
+import io.imagefn.upstream.UpstreamImages;
+import io.quarkus.logging.Log;
+
+/**
+ * One implementation behind every binding: validate (no upstream call for a bad request), call the upstream, store
+ * every image and sign its URL. An image the upstream produced is never dropped: if it cannot be stored it is returned
+ * inline instead.
+ */
+@ApplicationScoped
+public class ImagePipeline {
+
+    private final ImagefnConfig config;
+    private final UpstreamClient upstream;
+    private final ImageStore store;
+
+    public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store) {
+        this.config = config;
+        this.upstream = upstream;
+        this.store = store;
+    }
+
+    public ImagesResponse generate(GenerateRequest request) {
+        Generation generation = ImageRules.validate(request, config.upstream().allowUnknownModels());
+        if (Boolean.TRUE.equals(request.stream())) {
+            throw ImagesApiException.invalid("stream", "unsupported_parameter",
+                    "The generate function answers with one JSON response; streaming is not served by it.");
+        }
+        UpstreamImages produced = call(() -> upstream.generate(generation));
+        return store(produced, request.wantsBase64());
+    }
+
+    private ImagesResponse store(UpstreamImages produced, boolean inline) {
+        List<ImagesResponse.ImageData> data = new ArrayList<>(produced.images().size());
+        String requestId = produced.requestId().orElse("-");
+        for (UpstreamImages.Image image : produced.images()) {
+            ImageFormat format = ImageFormat.sniff(image.bytes()).orElseThrow(() -> new ImagesApiException(502,
+                    "api_error", null, "bad_upstream_response",
+                    "The upstream returned data that is not a PNG, JPEG or WebP image (upstream request " + requestId
+                            + ").", null));
+            String b64 = inline ? Base64.getEncoder().encodeToString(image.bytes()) : null;
+            try {
+                ImageStore.StoredImage stored = store.put(image.bytes(), format);
+                data.add(new ImagesResponse.ImageData(stored.url().toString(), b64, image.revisedPrompt(), stored.id(),
+                        stored.expiresAt().getEpochSecond(), null));
+            } catch (StorageException e) {
+                // paid for already: hand it over inline rather than lose it
+                Log.warnf("Storage failed for an image of upstream request %s, returning it inline: %s", requestId,
+                        e.getMessage());
+                data.add(new ImagesResponse.ImageData(null, Base64.getEncoder().encodeToString(image.bytes()),
+                        image.revisedPrompt(), null, null, Boolean.FALSE));
+            }
+        }
+        return new ImagesResponse(produced.created(), data, produced.background(), produced.outputFormat(),
+                produced.quality(), produced.size(), produced.usage());
+    }
+
+    /** Runs an upstream call and turns its failures into what the caller should see. */
+    private static <T> T call(Supplier<T> upstreamCall) {
+        try {
+            return upstreamCall.get();
+        } catch (UpstreamException e) {
+            throw toCallerError(e);
+        } catch (TimeoutException e) {
+            throw new ImagesApiException(504, "api_error", null, "upstream_timeout",
+                    "The upstream images API did not answer in time.", null);
+        } catch (CircuitBreakerOpenException e) {
+            throw new ImagesApiException(503, "api_error", null, "upstream_unavailable",
+                    "The upstream images API is failing; calls are paused for a while. Retry later.",
+                    Duration.ofSeconds(5));
+        } catch (BulkheadException e) {
+            throw new ImagesApiException(503, "api_error", null, "too_many_concurrent_requests",
+                    "Too many image requests in flight on this instance. Retry shortly.", Duration.ofSeconds(1));
+        }
+    }
+
+    static ImagesApiException toCallerError(UpstreamException e) {
+        int status = e.status();
+        UpstreamException.UpstreamError error = e.error();
+        String requestId = e.requestId().orElse("-");
+        Log.warnf("Upstream failed: status %d, type %s, code %s, request %s", status, error.type(), error.code(),
+                requestId);
+        if (status == 401 || status == 403) {
+            // our credentials, not the caller's: say so without passing on details
+            return new ImagesApiException(502, "api_error", null, "upstream_auth_failed",
+                    "The upstream images API refused imagefn's credentials. An operator must check the configured "
+                            + "API key.", null);
+        }
+        if (status == 429) {
+            Duration wait = e.retryAfter().orElse(Duration.ofSeconds(1));
+            String code = error.code() == null ? "rate_limit_exceeded" : error.code();
+            // the upstream's text names our organization: keep it out
+            return new ImagesApiException(429, error.type() == null ? "requests" : error.type(), null, code, "The upstream images API is rate limiting requests (" + code + "). Retry after "
+                            + Math.max(1, (wait.toMillis() + 999) / 1000) + " seconds.", wait);
+        }
+        if (status >= 400 && status < 500 && status != 408 && status != 409) {
+            String message = error.message() == null ? "The upstream images API rejected the request." : error.message();
+            String type = error.type() == null ? ImagesApiException.INVALID_REQUEST : error.type();
+            return new ImagesApiException(status, type, error.param(), error.code(), message, null);
+        }
+        String what = status == 0 ? "could not be reached" : status == 502 && "bad_upstream_response".equals(error.code())
+                ? "sent an unusable response (" + error.message() + ")" : "failed with status " + status;
+        return new ImagesApiException(502, "api_error", null,
+                error.code() == null ? "upstream_error" : error.code(),
+                "The upstream images API " + what + " (upstream request " + requestId + ").", null);
+    }
+}

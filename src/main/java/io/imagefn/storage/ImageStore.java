@@ -1,0 +1,183 @@
+package io.imagefn.storage;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.ImageFormat;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Writes images to the bucket under unguessable keys and hands out presigned GET URLs. The clients are created on
+ * first use (nothing connects at startup), except that the embedded server, when used, starts with the application.
+ */
+@ApplicationScoped
+public class ImageStore {
+
+    /** SigV4 presigned URLs cannot outlive 7 days. */
+    public static final Duration MAX_URL_TTL = Duration.ofDays(7);
+
+    private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ImagefnConfig config;
+    private final EmbeddedS3 embedded;
+    private volatile Clients clients;
+
+    public ImageStore(ImagefnConfig config, EmbeddedS3 embedded) {
+        this.config = config;
+        this.embedded = embedded;
+        if (config.urlTtl().compareTo(MAX_URL_TTL) > 0 || config.urlTtl().isNegative() || config.urlTtl().isZero()) {
+            throw new IllegalArgumentException("imagefn.url-ttl must be between 1s and 7d (SigV4 limit), not "
+                    + config.urlTtl());
+        }
+    }
+
+    /** A stored image and a signed URL to it. */
+    public record StoredImage(String id, String key, URI url, Instant expiresAt) {
+    }
+
+    private record Clients(S3Client s3, S3Presigner presigner, String bucket) {
+    }
+
+    /** True when no bucket is configured and the embedded S3Proxy serves the images. */
+    public boolean usesEmbedded() {
+        return config.s3().bucket().filter(b -> !b.isBlank()).isEmpty();
+    }
+
+    void onStart(@Observes StartupEvent start) {
+        if (usesEmbedded()) {
+            clients();
+        } else {
+            Log.infof("Storage: bucket %s at %s", config.s3().bucket().get(),
+                    config.s3().endpoint().map(URI::toString).orElse("AWS S3 " + config.s3().region()));
+        }
+    }
+
+    /**
+     * Stores the bytes under a new id and signs a URL to them.
+     *
+     * @throws StorageException when the object store refuses or cannot be reached
+     */
+    public StoredImage put(byte[] bytes, ImageFormat format) {
+        String id = "img_" + randomId();
+        String key = config.s3().keyPrefix() + id + "." + format.extension();
+        Clients c = clients();
+        try {
+            c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key).contentType(format.contentType())
+                    .build(), RequestBody.fromBytes(bytes));
+        } catch (RuntimeException e) {
+            throw new StorageException("could not store " + key + ": " + e.getMessage(), e);
+        }
+        return sign(id, key, config.urlTtl());
+    }
+
+    /** A fresh signed URL for an object, valid for {@code ttl}. */
+    public StoredImage sign(String id, String key, Duration ttl) {
+        Clients c = clients();
+        Instant expires = Instant.now().plus(ttl);
+        URI url = URI.create(c.presigner().presignGetObject(p -> p.signatureDuration(ttl)
+                .getObjectRequest(g -> g.bucket(c.bucket()).key(key))).url().toString());
+        return new StoredImage(id, key, url, expires);
+    }
+
+    private Clients clients() {
+        Clients c = clients;
+        if (c == null) {
+            synchronized (this) {
+                if (clients == null) {
+                    clients = usesEmbedded() ? embeddedClients() : configuredClients();
+                }
+                c = clients;
+            }
+        }
+        return c;
+    }
+
+    private Clients configuredClients() {
+        ImagefnConfig.S3 s3 = config.s3();
+        AwsCredentialsProvider credentials = s3.accessKeyId().isPresent() && s3.secretAccessKey().isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKeyId().get(),
+                        s3.secretAccessKey().get()))
+                : DefaultCredentialsProvider.builder().build();
+        Optional<URI> publicEndpoint = s3.publicEndpoint().or(s3::endpoint);
+        return new Clients(s3Client(s3.endpoint(), credentials, s3.pathStyle()),
+                presigner(publicEndpoint, credentials, s3.pathStyle()), s3.bucket().get());
+    }
+
+    private Clients embeddedClients() {
+        EmbeddedS3.Endpoint e = embedded.start();
+        AwsCredentialsProvider credentials = StaticCredentialsProvider
+                .create(AwsBasicCredentials.create(e.accessKeyId(), e.secretAccessKey()));
+        String bucket = "imagefn";
+        S3Client s3 = s3Client(Optional.of(e.uri()), credentials, true);
+        try {
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (BucketAlreadyOwnedByYouException exists) {
+            // kept from an earlier run in the same data directory
+        }
+        return new Clients(s3, presigner(Optional.of(e.uri()), credentials, true), bucket);
+    }
+
+    private S3Client s3Client(Optional<URI> endpoint, AwsCredentialsProvider credentials, boolean pathStyle) {
+        var b = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.of(config.s3().region()))
+                .credentialsProvider(credentials)
+                .forcePathStyle(pathStyle);
+        endpoint.ifPresent(uri -> b.endpointOverride(uri)
+                // S3-compatible servers do not all take the SDK's default trailing checksums
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED));
+        return b.build();
+    }
+
+    private S3Presigner presigner(Optional<URI> endpoint, AwsCredentialsProvider credentials, boolean pathStyle) {
+        // the presigner does not inherit the client's settings: path style and endpoint are set again
+        var b = S3Presigner.builder()
+                .region(Region.of(config.s3().region()))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build());
+        endpoint.ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    private static String randomId() {
+        char[] out = new char[26];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ID_ALPHABET[RANDOM.nextInt(ID_ALPHABET.length)];
+        }
+        return new String(out);
+    }
+
+    @PreDestroy
+    void close() {
+        Clients c = clients;
+        if (c != null) {
+            c.s3().close();
+            c.presigner().close();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.imagefn.upstream;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.quarkus.rest.client.reactive.ClientExceptionMapper;
+
+/**
+ * The OpenAI-compatible images endpoints, as a declarative client. Only {@link UpstreamClient} uses it; that bean
+ * carries the base URL, the key and the fault tolerance.
+ */
+@RegisterRestClient(configKey = "openai-images")
+@Path("/images")
+interface OpenAiImagesApi {
+
+    @POST
+    @Path("/generations")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    RestResponse<ImagesBody> generations(GenerationsBody body);
+
+    @ClientExceptionMapper
+    static RuntimeException toException(Response response) {
+        return UpstreamException.fromResponse(response);
+    }
+}

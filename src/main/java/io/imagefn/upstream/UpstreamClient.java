@@ -1,0 +1,181 @@
+package io.imagefn.upstream;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.client.ClientRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import com.fasterxml.jackson.core.JacksonException;
+
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.GenerateRequest;
+import io.imagefn.images.Generation;
+import io.quarkus.logging.Log;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.faulttolerance.api.CustomBackoff;
+import io.smallrye.faulttolerance.api.RetryWhen;
+
+/**
+ * The one way to the upstream images API. The fault tolerance lives here, once, on the class so that every operation
+ * gets it; application.properties maps {@code quarkus.fault-tolerance."io.imagefn.upstream.UpstreamClient".*} to
+ * {@code imagefn.upstream.*}, so the values are configuration, not code.
+ * <ul>
+ * <li>retry: 408/409/429/5xx and connection failures, honouring {@code retry-after-ms}/{@code Retry-After};</li>
+ * <li>timeout per attempt, never retried (a slow generation may still be billed);</li>
+ * <li>circuit breaker on 5xx, connection failures and timeouts only: a caller's bad request never opens it;</li>
+ * <li>bulkhead: a cap on calls in flight, the excess refused at once.</li>
+ * </ul>
+ */
+@ApplicationScoped
+@Retry(maxRetries = 2, delay = 0, jitter = 0, maxDuration = 900, durationUnit = ChronoUnit.SECONDS)
+@RetryWhen(exception = RetryableFailure.class)
+@CustomBackoff(RetryAfterBackoff.class)
+@CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+        failOn = { UpstreamUnavailableException.class, TimeoutException.class })
+@Timeout(value = 300, unit = ChronoUnit.SECONDS)
+@Bulkhead(16)
+public class UpstreamClient {
+
+    private static final int MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+
+    private final ImagefnConfig.Upstream config;
+    private final UpstreamTarget target;
+    private volatile OpenAiImagesApi api;
+
+    public UpstreamClient(ImagefnConfig config, UpstreamTarget target) {
+        this.config = config.upstream();
+        this.target = target;
+    }
+
+    public UpstreamImages generate(Generation generation) {
+        GenerateRequest r = generation.request();
+        // Always ask for base64 so the bytes can be stored; GPT image models send it anyway and refuse the field.
+        String responseFormat = generation.model().isDallE() ? "b64_json" : null;
+        GenerationsBody body = new GenerationsBody(r.prompt(), generation.model().name(), r.n(), r.quality(),
+                responseFormat, r.outputFormat(), r.outputCompression(), r.size(), r.moderation(), r.background(),
+                r.style(), r.user());
+        RestResponse<ImagesBody> response;
+        try {
+            response = api().generations(body);
+        } catch (ProcessingException e) {
+            throw classify(e);
+        }
+        return decode(response);
+    }
+
+    private static UpstreamException classify(ProcessingException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof UpstreamException u) {
+                return u;
+            }
+            if (c instanceof JacksonException) {
+                return UpstreamException.badResponse("malformed JSON", null, e);
+            }
+        }
+        return UpstreamException.connectionFailed(e);
+    }
+
+    private UpstreamImages decode(RestResponse<ImagesBody> response) {
+        String requestId = response.getHeaderString("x-request-id");
+        ImagesBody body = response.getEntity();
+        if (body == null || body.data() == null || body.data().isEmpty()) {
+            throw UpstreamException.badResponse("no images in the response", requestId, null);
+        }
+        List<UpstreamImages.Image> images = new ArrayList<>(body.data().size());
+        for (ImagesBody.Item item : body.data()) {
+            images.add(new UpstreamImages.Image(bytesOf(item, requestId), item.revisedPrompt()));
+        }
+        long created = body.created() == null ? System.currentTimeMillis() / 1000 : body.created();
+        return new UpstreamImages(created, images, body.background(), body.outputFormat(), body.quality(), body.size(),
+                body.usage(), Optional.ofNullable(requestId));
+    }
+
+    private byte[] bytesOf(ImagesBody.Item item, String requestId) {
+        if (item.b64Json() != null) {
+            try {
+                return Base64.getDecoder().decode(item.b64Json());
+            } catch (IllegalArgumentException e) {
+                throw UpstreamException.badResponse("b64_json is not valid base64", requestId, e);
+            }
+        }
+        if (item.url() != null) {
+            return download(URI.create(item.url()), requestId);
+        }
+        throw UpstreamException.badResponse("an image has neither b64_json nor url", requestId, null);
+    }
+
+    /** An upstream that ignores {@code response_format} sends a short-lived URL: fetch it now, before it expires. */
+    private byte[] download(URI url, String requestId) {
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url).timeout(readTimeout()).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = r.body()) {
+                if (r.statusCode() != 200) {
+                    throw UpstreamException.badResponse("image URL answered " + r.statusCode(), requestId, null);
+                }
+                byte[] bytes = in.readNBytes(MAX_DOWNLOAD_BYTES + 1);
+                if (bytes.length > MAX_DOWNLOAD_BYTES) {
+                    throw UpstreamException.badResponse("image URL body over " + MAX_DOWNLOAD_BYTES + " bytes", requestId,
+                            null);
+                }
+                return bytes;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw UpstreamException.connectionFailed(e);
+        } catch (java.io.IOException e) {
+            throw UpstreamException.connectionFailed(e);
+        }
+    }
+
+    /** Above the fault-tolerance timeout, so that the timeout callers see is the configured one. */
+    private Duration readTimeout() {
+        return Duration.ofSeconds(config.timeoutSeconds() + 30);
+    }
+
+    private OpenAiImagesApi api() {
+        OpenAiImagesApi a = api;
+        if (a == null) {
+            synchronized (this) {
+                if (api == null) {
+                    api = build(target.resolve());
+                }
+                a = api;
+            }
+        }
+        return a;
+    }
+
+    private OpenAiImagesApi build(UpstreamTarget.Resolved resolved) {
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(resolved.baseUri())
+                .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        resolved.apiKey().ifPresent(key -> builder.register((ClientRequestFilter) request -> request.getHeaders()
+                .putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + key)));
+        Log.infof("Upstream images API client ready for %s", resolved.baseUri());
+        return builder.build(OpenAiImagesApi.class);
+    }
+}
