@@ -69,7 +69,7 @@ public final class ImageRules {
      */
     static String defaultGenerationModel(GenerateRequest r) {
         boolean gptSignal = r.background() != null || r.moderation() != null || r.outputFormat() != null
-                || r.outputCompression() != null || r.stream() != null || r.partialImages() != null
+                || r.outputCompression() != null || Boolean.TRUE.equals(r.stream()) || r.partialImages() != null
                 || (r.quality() != null && GPT_ONLY_QUALITIES.contains(r.quality()))
                 || (r.size() != null && GPT_ONLY_SIZES.contains(r.size()));
         return gptSignal ? ImageModel.GPT_IMAGE_1 : ImageModel.DALL_E_2;
@@ -199,7 +199,8 @@ public final class ImageRules {
     }
 
     static void checkStreaming(ImageModel model, Boolean stream, Integer partialImages) {
-        if (stream != null) {
+        // stream=false asks for nothing, so it is accepted with any model
+        if (Boolean.TRUE.equals(stream)) {
             onlyFor("stream", model, !model.isDallE(), "GPT image models only");
         }
         if (partialImages != null) {

@@ -1,0 +1,29 @@
+package io.imagefn.support;
+
+import java.util.List;
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/**
+ * A WireMock upstream and an external S3Proxy bucket, with the fault-tolerance delays shortened so that retries,
+ * timeouts and the breaker can be exercised in seconds.
+ */
+public class UpstreamProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "imagefn.upstream.retry.initial-delay", "20ms",
+                "imagefn.upstream.retry.max-delay", "100ms",
+                "imagefn.upstream.timeout-seconds", "1",
+                "imagefn.upstream.circuit-breaker.request-volume-threshold", "6",
+                "imagefn.upstream.circuit-breaker.failure-ratio", "1.0",
+                "imagefn.upstream.circuit-breaker.delay-seconds", "60");
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(WireMockUpstream.class), new TestResourceEntry(S3ProxyStorage.class));
+    }
+}
