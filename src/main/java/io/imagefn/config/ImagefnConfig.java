@@ -3,6 +3,7 @@ package io.imagefn.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -27,6 +28,8 @@ public interface ImagefnConfig {
     Duration urlTtl();
 
     Emulator emulator();
+
+    Inputs inputs();
 
     /** The OpenAI-compatible images API that produces the images. */
     interface Upstream {
@@ -146,6 +149,35 @@ public interface ImagefnConfig {
         /** Port on 127.0.0.1; 0 picks a free one. Default 0. */
         @WithDefault("0")
         int port();
+    }
+
+    /** How input images given as remote URLs are fetched: an attack surface, so closed by default. */
+    interface Inputs {
+        /** Accept {@code http://} image URLs as well as {@code https://}. Default false. */
+        @WithDefault("false")
+        boolean allowHttp();
+
+        /**
+         * Accept URLs that resolve to loopback or private networks (for a store inside your own network). Cloud
+         * metadata and other link-local addresses stay refused. Default false.
+         */
+        @WithDefault("false")
+        boolean allowPrivateAddresses();
+
+        /** When set, only these hosts (exact names, or {@code .example.com} for subdomains) are fetched from. */
+        Optional<List<String>> allowedHosts();
+
+        /** Redirects followed, each re-checked. Default 3. */
+        @WithDefault("3")
+        int maxRedirects();
+
+        /** Connect timeout. Default 5s. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Time for the whole download. Default 30s. */
+        @WithDefault("30s")
+        Duration readTimeout();
     }
 
     /** The offline OpenAI-compatible emulator served by this process under {@code /emulator/v1}. */

@@ -12,6 +12,16 @@ final class EmulatedUsage {
     }
 
     static Usage of(String prompt, int n, int[] size, String quality) {
+        return of(prompt, n, size, quality, 0);
+    }
+
+    /** With input images: 85 tokens each plus 170 per 512-pixel tile, the GPT vision formula. */
+    static int imageTokens(io.imagefn.images.ImageHeader h) {
+        int tiles = ((h.width() + 511) / 512) * ((h.height() + 511) / 512);
+        return 85 + 170 * tiles;
+    }
+
+    static Usage of(String prompt, int n, int[] size, String quality, int inputImageTokens) {
         int text = Math.max(1, (prompt.length() + 3) / 4);
         int perSquare = switch (quality) {
             case "low" -> 272;
@@ -20,7 +30,8 @@ final class EmulatedUsage {
         };
         double area = (double) size[0] * size[1] / (1024.0 * 1024.0);
         int output = (int) Math.round(perSquare * area) * n;
-        return new Usage(text, new Usage.InputDetails(text, 0), output, new Usage.OutputDetails(output, 0),
-                text + output);
+        int input = text + inputImageTokens;
+        return new Usage(input, new Usage.InputDetails(text, inputImageTokens), output,
+                new Usage.OutputDetails(output, 0), input + output);
     }
 }

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
+import java.awt.image.BufferedImage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -15,7 +17,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
+
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.Edit;
+import io.imagefn.images.EditRequest;
+import io.imagefn.images.ImageHeader;
+import io.imagefn.images.InputImage;
+import io.imagefn.images.Variation;
+import io.imagefn.images.VariationRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.Generation;
 import io.imagefn.images.ImageModel;
@@ -49,6 +59,76 @@ public class EmulatorResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response generations(Map<String, Object> body) {
+        return answer(() -> {
+            Generation generation = ImageRules.validate(GenerateRequest.fromJson(body), false);
+            GenerateRequest r = generation.request();
+            checkOutput(generation.model(), r.responseFormat(), r.outputFormat());
+            int[] size = EmulatedSize.resolve(r.size());
+            boolean transparent = !generation.model().isDallE() && "transparent".equals(r.background());
+            long seed = seed(r.prompt(), generation.model(), size);
+            List<BufferedImage> images = new ArrayList<>();
+            for (int i = 0; i < count(r.n()); i++) {
+                images.add(ImageRenderer.render(size[0], size[1], transparent, seed * 31 + i));
+            }
+            return body(generation.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(), transparent,
+                    r.quality(), size, 0);
+        });
+    }
+
+    @POST
+    @Path("/v1/images/edits")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response edits(MultipartFormDataInput form) {
+        return answer(() -> {
+            FormParts parts = FormParts.of(form);
+            EditRequest r = EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask"));
+            Edit edit = ImageRules.validateEdit(r, false);
+            checkOutput(edit.model(), r.responseFormat(), r.outputFormat());
+            List<InputImage> inputs = r.images().stream().map(i -> InputImage.of(i.param(), i.bytes())).toList();
+            InputImage mask = r.mask() == null ? null : InputImage.of("mask", r.mask().bytes());
+            ImageRules.checkEditInputs(edit.model(), inputs, mask);
+            ImageHeader first = inputs.get(0).header();
+            int[] size = r.size() == null || r.size().equals("auto") ? new int[] { first.width(), first.height() }
+                    : EmulatedSize.resolve(r.size());
+            boolean transparent = !edit.model().isDallE() && "transparent".equals(r.background());
+            EmulatedEdits.NoMask noMask = edit.model().isDallE() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY
+                    : EmulatedEdits.NoMask.WHOLE_IMAGE;
+            long seed = seed(r.prompt(), edit.model(), size);
+            List<BufferedImage> images = new ArrayList<>();
+            for (int i = 0; i < count(r.n()); i++) {
+                images.add(EmulatedEdits.edit(inputs, mask, noMask, size[0], size[1], transparent, seed * 31 + i));
+            }
+            int inputTokens = inputs.stream().mapToInt(i -> EmulatedUsage.imageTokens(i.header())).sum();
+            return body(edit.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(), transparent,
+                    r.quality(), size, inputTokens);
+        });
+    }
+
+    @POST
+    @Path("/v1/images/variations")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response variations(MultipartFormDataInput form) {
+        return answer(() -> {
+            FormParts parts = FormParts.of(form);
+            VariationRequest r = VariationRequest.fromForm(parts.text(), parts.file("image"));
+            Variation variation = ImageRules.validateVariation(r, false);
+            checkOutput(variation.model(), r.responseFormat(), null);
+            InputImage image = InputImage.of("image", r.image().bytes());
+            ImageRules.checkVariationInput(image);
+            int[] size = EmulatedSize.resolve(r.size() == null ? "1024x1024" : r.size());
+            long seed = java.util.Arrays.hashCode(image.bytes());
+            List<BufferedImage> images = new ArrayList<>();
+            for (int i = 0; i < count(r.n()); i++) {
+                images.add(EmulatedEdits.vary(image, size[0], seed * 31 + i));
+            }
+            return body(variation.model(), null, images, null, null, false, null, size, 0);
+        });
+    }
+
+    /** Runs one emulated call: queued faults first, then validation failures answered in the OpenAI shape. */
+    private Response answer(Supplier<Map<String, Object>> work) {
         if (!enabled()) {
             return Response.status(404).build();
         }
@@ -57,21 +137,31 @@ public class EmulatorResource {
         if (fault != null) {
             return fault;
         }
-        Generation generation;
         try {
-            generation = ImageRules.validate(GenerateRequest.fromJson(body), false);
-            if (generation.model().isDallE() && !"b64_json".equals(generation.request().responseFormat())) {
-                throw ImagesApiException.invalid("response_format", "invalid_value",
-                        "The offline emulator returns images as b64_json only.");
-            }
-            if ("webp".equals(generation.request().outputFormat())) {
-                throw ImagesApiException.invalid("output_format", "invalid_value",
-                        "The offline emulator cannot encode WebP (the JVM has no WebP encoder); use png or jpeg.");
-            }
+            return marked(Response.ok(work.get()), requestId);
         } catch (ImagesApiException e) {
             return marked(Response.status(e.status()).entity(e.body()), requestId);
         }
-        return marked(Response.ok(render(generation)), requestId);
+    }
+
+    /** imagefn always asks for base64; the emulator has no WebP encoder. */
+    private static void checkOutput(ImageModel model, String responseFormat, String outputFormat) {
+        if (model.isDallE() && !"b64_json".equals(responseFormat)) {
+            throw ImagesApiException.invalid("response_format", "invalid_value",
+                    "The offline emulator returns images as b64_json only.");
+        }
+        if ("webp".equals(outputFormat)) {
+            throw ImagesApiException.invalid("output_format", "invalid_value",
+                    "The offline emulator cannot encode WebP (the JVM has no WebP encoder); use png or jpeg.");
+        }
+    }
+
+    private static int count(Integer n) {
+        return n == null ? 1 : n;
+    }
+
+    private static long seed(String prompt, ImageModel model, int[] size) {
+        return (prompt + "|" + model.name() + "|" + size[0] + "x" + size[1]).hashCode();
     }
 
     @POST
@@ -137,37 +227,31 @@ public class EmulatorResource {
         return r.header(MARKER, "offline-emulator").header("x-request-id", requestId).build();
     }
 
-    private static Map<String, Object> render(Generation generation) {
-        GenerateRequest r = generation.request();
-        ImageModel model = generation.model();
-        int[] size = EmulatedSize.resolve(r.size());
-        boolean gpt = !model.isDallE();
-        boolean transparent = gpt && "transparent".equals(r.background());
-        String format = r.outputFormat() == null ? "png" : r.outputFormat();
-        int compression = r.outputCompression() == null ? 100 : r.outputCompression();
-        int n = r.n() == null ? 1 : r.n();
-        long seed = (r.prompt() + "|" + model.name() + "|" + size[0] + "x" + size[1]).hashCode();
+    /** The response in OpenAI's shape: DALL·E answers carry only {@code created} and {@code data}. */
+    private static Map<String, Object> body(ImageModel model, String prompt, List<BufferedImage> images,
+            String outputFormat, Integer outputCompression, boolean transparent, String quality, int[] size,
+            int inputImageTokens) {
+        String format = outputFormat == null ? "png" : outputFormat;
+        int compression = outputCompression == null ? 100 : outputCompression;
         List<Map<String, Object>> data = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            byte[] bytes = ImageRenderer.encode(ImageRenderer.render(size[0], size[1], transparent, seed * 31 + i),
-                    format, compression);
+        for (BufferedImage image : images) {
             Map<String, Object> item = new LinkedHashMap<>();
-            item.put("b64_json", Base64.getEncoder().encodeToString(bytes));
+            item.put("b64_json", Base64.getEncoder().encodeToString(ImageRenderer.encode(image, format, compression)));
             if (model.family() == ImageModel.Family.DALL_E_3) {
-                item.put("revised_prompt", "A placeholder picture standing in for: " + r.prompt());
+                item.put("revised_prompt", "A placeholder picture standing in for: " + prompt);
             }
             data.add(item);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("created", System.currentTimeMillis() / 1000);
         body.put("data", data);
-        if (gpt) {
-            String quality = r.quality() == null || r.quality().equals("auto") ? "medium" : r.quality();
+        if (!model.isDallE()) {
+            String resolved = quality == null || quality.equals("auto") ? "medium" : quality;
             body.put("background", transparent ? "transparent" : "opaque");
             body.put("output_format", format);
-            body.put("quality", quality);
+            body.put("quality", resolved);
             body.put("size", size[0] + "x" + size[1]);
-            body.put("usage", EmulatedUsage.of(r.prompt(), n, size, quality));
+            body.put("usage", EmulatedUsage.of(prompt, images.size(), size, resolved, inputImageTokens));
         }
         return body;
     }

@@ -22,6 +22,21 @@ public final class ImageRules {
     private static final Set<String> GPT_ONLY_QUALITIES = Set.of("low", "medium", "high");
     private static final Set<String> GPT_ONLY_SIZES = Set.of("1536x1024", "1024x1536", "auto");
 
+    /** Spec §3: at most 16 input images for the GPT image models. */
+    public static final int MAX_EDIT_IMAGES = 16;
+    /** Spec §3: each GPT image model input under 50 MB. */
+    public static final long GPT_MAX_IMAGE_BYTES = 50L * 1024 * 1024;
+    /** Spec §3, §4: dall-e-2 images and every mask under 4 MB. */
+    public static final long SMALL_MAX_IMAGE_BYTES = 4L * 1024 * 1024;
+    /**
+     * Largest input imagefn accepts, in pixels (about 8K x 8K): a header claiming more is refused before anything could
+     * decode it. The API publishes no pixel limit for inputs; this bounds the memory a decode would take.
+     */
+    public static final long MAX_INPUT_PIXELS = 8192L * 8192L;
+
+    private static final Set<String> INPUT_FIDELITIES = Set.of("high", "low");
+    private static final Set<String> VARIATION_SIZES = Set.of("256x256", "512x512", "1024x1024");
+
     /** gpt-image-2 free-form size limits (spec §2): sides divisible by 16, ratio within 1:3..3:1, at most 3840x2160. */
     static final int FREE_FORM_STEP = 16;
     static final int FREE_FORM_MAX_LONG_EDGE = 3840;
@@ -60,6 +75,140 @@ public final class ImageRules {
         }
         checkStreaming(model, r.stream(), r.partialImages());
         return new Generation(model, r);
+    }
+
+    /** Validates an edit's fields and resolves its model (default gpt-image-1.5 since Feb 2026); bytes come later. */
+    public static Edit validateEdit(EditRequest r, boolean allowUnknownModels) {
+        if (r == null) {
+            throw missing("images");
+        }
+        if (r.imageCount() > MAX_EDIT_IMAGES) {
+            throw ImagesApiException.invalid("images", "array_above_max_length", "Invalid 'images': at most "
+                    + MAX_EDIT_IMAGES + " images, but got " + r.imageCount() + ".");
+        }
+        if (!r.problems().isEmpty()) {
+            throw r.problems().get(0);
+        }
+        if (r.images().isEmpty()) {
+            throw r.imageCount() == 0 ? missing("images") : ImagesApiException.invalid("images",
+                    "array_below_min_length", "Invalid 'images': give at least one image.");
+        }
+        ImageModel model = resolveModel(r.model(), ImageModel.GPT_IMAGE_1_5, Operation.EDIT, allowUnknownModels);
+        if (model.family() == ImageModel.Family.DALL_E_2 && r.images().size() != 1) {
+            throw ImagesApiException.invalid("images", "invalid_value",
+                    "dall-e-2 edits take exactly one image, but got " + r.images().size() + ".");
+        }
+        checkPrompt(r.prompt(), model);
+        checkN(r.n(), model);
+        checkQuality(r.quality(), model);
+        checkSize(r.size(), model);
+        if (r.responseFormat() != null) {
+            oneOf("response_format", r.responseFormat(), RESPONSE_FORMATS);
+            onlyFor("response_format", model, !model.isGptImage(),
+                    "GPT image models always return base64 images (imagefn stores them and returns a URL either way)");
+        }
+        if (r.inputFidelity() != null) {
+            onlyFor("input_fidelity", model, !model.isDallE() && model.inputFidelity(),
+                    "gpt-image-1, gpt-image-1.5 and later; not gpt-image-1-mini");
+            oneOf("input_fidelity", r.inputFidelity(), INPUT_FIDELITIES);
+        }
+        checkGptOutput(model, r.background(), r.outputFormat(), r.outputCompression());
+        if (r.moderation() != null) {
+            onlyFor("moderation", model, !model.isDallE(), "GPT image models only");
+            oneOf("moderation", r.moderation(), MODERATIONS);
+        }
+        checkStreaming(model, r.stream(), r.partialImages());
+        return new Edit(model, r);
+    }
+
+    /** Spec §3: the bytes of an edit's images and mask, checked after they were fetched. */
+    public static void checkEditInputs(ImageModel model, java.util.List<InputImage> images, InputImage mask) {
+        boolean dallE2 = model.family() == ImageModel.Family.DALL_E_2;
+        for (InputImage image : images) {
+            if (dallE2) {
+                checkSquarePng(image);
+            } else {
+                checkSize(image, GPT_MAX_IMAGE_BYTES, "50 MB");
+            }
+        }
+        if (mask != null) {
+            checkSize(mask, SMALL_MAX_IMAGE_BYTES, "4 MB");
+            if (mask.header().format() != ImageFormat.PNG) {
+                throw invalidImage(mask, "the mask must be a PNG, but it is a " + mask.header().format() + " file");
+            }
+            if (!mask.header().alpha()) {
+                throw invalidImage(mask, "the mask must have an alpha channel: its fully transparent pixels mark the "
+                        + "area to edit");
+            }
+            ImageHeader first = images.get(0).header();
+            if (first.width() != mask.header().width() || first.height() != mask.header().height()) {
+                throw invalidImage(mask, "the mask is " + mask.header().width() + "x" + mask.header().height()
+                        + " but the first image is " + first.width() + "x" + first.height()
+                        + "; they must have the same dimensions");
+            }
+        }
+    }
+
+    /** Validates a variation's fields; dall-e-2 is the only model. */
+    public static Variation validateVariation(VariationRequest r, boolean allowUnknownModels) {
+        if (r == null) {
+            throw missing("image");
+        }
+        if (!r.problems().isEmpty()) {
+            throw r.problems().get(0);
+        }
+        if (r.image() == null) {
+            throw missing("image");
+        }
+        ImageModel model = resolveModel(r.model(), ImageModel.DALL_E_2, Operation.VARIATION, allowUnknownModels);
+        checkN(r.n(), model);
+        if (r.size() != null) {
+            oneOf("size", r.size(), VARIATION_SIZES);
+        }
+        if (r.responseFormat() != null) {
+            oneOf("response_format", r.responseFormat(), RESPONSE_FORMATS);
+        }
+        return new Variation(model, r);
+    }
+
+    /** Spec §4: one square PNG under 4 MB. */
+    public static void checkVariationInput(InputImage image) {
+        checkSquarePng(image);
+    }
+
+    /** The header must be readable and not claim more pixels than anything should decode. */
+    public static ImageHeader measure(String param, byte[] bytes) {
+        ImageHeader header = ImageHeader.read(bytes).orElseThrow(() -> ImagesApiException.invalid(param,
+                "invalid_image_file", "Invalid '" + param + "': not a PNG, JPEG or WebP image."));
+        if (header.pixels() > MAX_INPUT_PIXELS) {
+            throw ImagesApiException.invalid(param, "image_too_large", "Invalid '" + param + "': the image claims "
+                    + header.width() + "x" + header.height() + " pixels; at most " + MAX_INPUT_PIXELS
+                    + " pixels are accepted.");
+        }
+        return header;
+    }
+
+    private static void checkSquarePng(InputImage image) {
+        checkSize(image, SMALL_MAX_IMAGE_BYTES, "4 MB");
+        if (image.header().format() != ImageFormat.PNG) {
+            throw invalidImage(image, "dall-e-2 takes a PNG, but this is a " + image.header().format() + " file");
+        }
+        if (!image.header().square()) {
+            throw invalidImage(image, "dall-e-2 takes a square image, but this is " + image.header().width() + "x"
+                    + image.header().height());
+        }
+    }
+
+    private static void checkSize(InputImage image, long max, String label) {
+        if (image.bytes().length >= max) {
+            throw ImagesApiException.invalid(image.param(), "image_too_large", "Invalid '" + image.param()
+                    + "': the file is " + image.bytes().length + " bytes; it must be under " + label + ".");
+        }
+    }
+
+    private static ImagesApiException invalidImage(InputImage image, String why) {
+        return ImagesApiException.invalid(image.param(), "invalid_image_file",
+                "Invalid '" + image.param() + "': " + why + ".");
     }
 
     /**

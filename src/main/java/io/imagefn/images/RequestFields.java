@@ -87,6 +87,50 @@ final class RequestFields {
         return null;
     }
 
+    /** An array field; a lone non-array value is a type error. */
+    List<Object> list(String name) {
+        Object v = raw.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof List<?> l) {
+            return new ArrayList<>(l);
+        }
+        problems.add(wrongType(name, "an array", v));
+        return null;
+    }
+
+    /** An image reference {@code {image_url} | {file_id}}, reported under {@code param} (e.g. {@code images[2]}). */
+    ImageRef ref(String param, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            problems.add(wrongType(param, "an object with image_url or file_id", v));
+            return null;
+        }
+        for (Object key : m.keySet()) {
+            if (!"image_url".equals(key) && !"file_id".equals(key)) {
+                problems.add(ImagesApiException.invalid(param, "unknown_parameter",
+                        "Unknown parameter: '" + param + "." + key + "'. An image reference has image_url or file_id."));
+                return null;
+            }
+        }
+        Object url = m.get("image_url");
+        Object id = m.get("file_id");
+        if ((url == null) == (id == null)) {
+            problems.add(ImagesApiException.invalid(param, "invalid_value",
+                    "Invalid '" + param + "': give exactly one of image_url and file_id."));
+            return null;
+        }
+        Object value = url != null ? url : id;
+        if (!(value instanceof String s) || s.isBlank()) {
+            problems.add(wrongType(param + (url != null ? ".image_url" : ".file_id"), "a non-empty string", value));
+            return null;
+        }
+        return url != null ? ImageRef.url(param, s) : ImageRef.fileId(param, s);
+    }
+
     /** Flags every field not in {@code known}; OpenAI answers unknown parameters with a 400 too. */
     void rejectUnknown(Set<String> known) {
         for (String name : raw.keySet()) {

@@ -13,12 +13,18 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.Edit;
+import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.Generation;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.images.ImageRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
+import io.imagefn.images.InputImage;
+import io.imagefn.images.Variation;
+import io.imagefn.images.VariationRequest;
+import io.imagefn.inputs.ImageInputs;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.storage.StorageException;
 import io.imagefn.upstream.UpstreamClient;
@@ -37,21 +43,45 @@ public class ImagePipeline {
     private final ImagefnConfig config;
     private final UpstreamClient upstream;
     private final ImageStore store;
+    private final ImageInputs inputs;
 
-    public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store) {
+    public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs) {
         this.config = config;
         this.upstream = upstream;
         this.store = store;
+        this.inputs = inputs;
     }
 
     public ImagesResponse generate(GenerateRequest request) {
         Generation generation = ImageRules.validate(request, config.upstream().allowUnknownModels());
-        if (Boolean.TRUE.equals(request.stream())) {
-            throw ImagesApiException.invalid("stream", "unsupported_parameter",
-                    "The generate function answers with one JSON response; streaming is not served by it.");
-        }
+        refuseStreaming(request.stream());
         UpstreamImages produced = call(() -> upstream.generate(generation));
         return store(produced, request.wantsBase64());
+    }
+
+    public ImagesResponse edit(EditRequest request) {
+        Edit edit = ImageRules.validateEdit(request, config.upstream().allowUnknownModels());
+        refuseStreaming(request.stream());
+        List<InputImage> images = request.images().stream().map(inputs::load).toList();
+        InputImage mask = request.mask() == null ? null : inputs.load(request.mask());
+        ImageRules.checkEditInputs(edit.model(), images, mask);
+        UpstreamImages produced = call(() -> upstream.edit(edit, images, mask));
+        return store(produced, request.wantsBase64());
+    }
+
+    public ImagesResponse variation(VariationRequest request) {
+        Variation variation = ImageRules.validateVariation(request, config.upstream().allowUnknownModels());
+        InputImage image = inputs.load(request.image());
+        ImageRules.checkVariationInput(image);
+        UpstreamImages produced = call(() -> upstream.variation(variation, image));
+        return store(produced, request.wantsBase64());
+    }
+
+    private static void refuseStreaming(Boolean stream) {
+        if (Boolean.TRUE.equals(stream)) {
+            throw ImagesApiException.invalid("stream", "unsupported_parameter",
+                    "The functions answer with one JSON response; streaming is not served by them.");
+        }
     }
 
     private ImagesResponse store(UpstreamImages produced, boolean inline) {

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +27,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -41,6 +44,7 @@ public class ImageStore {
 
     private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern ID_PATTERN = Pattern.compile("img_[a-z2-7]{26}");
 
     private final ImagefnConfig config;
     private final EmbeddedS3 embedded;
@@ -92,6 +96,29 @@ public class ImageStore {
             throw new StorageException("could not store " + key + ": " + e.getMessage(), e);
         }
         return sign(id, key, config.urlTtl());
+    }
+
+    /**
+     * The bytes of an image this service stored, by the {@code id} it returned; empty when there is none (or the id
+     * is not one of ours).
+     *
+     * @throws StorageException when the object store cannot be reached
+     */
+    public Optional<byte[]> read(String id) {
+        if (!ID_PATTERN.matcher(id).matches()) {
+            return Optional.empty();
+        }
+        Clients c = clients();
+        try {
+            String prefix = config.s3().keyPrefix() + id + ".";
+            Optional<String> key = c.s3().listObjectsV2(l -> l.bucket(c.bucket()).prefix(prefix).maxKeys(1)).contents()
+                    .stream().map(S3Object::key).findFirst();
+            return key.map(k -> c.s3().getObjectAsBytes(g -> g.bucket(c.bucket()).key(k)).asByteArray());
+        } catch (NoSuchKeyException gone) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw new StorageException("could not read " + id + ": " + e.getMessage(), e);
+        }
     }
 
     /** A fresh signed URL for an object, valid for {@code ttl}. */

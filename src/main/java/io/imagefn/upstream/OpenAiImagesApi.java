@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
 
@@ -25,6 +26,18 @@ interface OpenAiImagesApi {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     RestResponse<ImagesBody> generations(GenerationsBody body);
+
+    @POST
+    @Path("/edits")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    RestResponse<ImagesBody> edits(ClientMultipartForm form);
+
+    @POST
+    @Path("/variations")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    RestResponse<ImagesBody> variations(ClientMultipartForm form);
 
     @ClientExceptionMapper
     static RuntimeException toException(Response response) {

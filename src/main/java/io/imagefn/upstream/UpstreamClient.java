@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
@@ -24,16 +25,23 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import com.fasterxml.jackson.core.JacksonException;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.GenerateRequest;
+import io.imagefn.images.Edit;
+import io.imagefn.images.EditRequest;
 import io.imagefn.images.Generation;
+import io.imagefn.images.InputImage;
+import io.imagefn.images.Variation;
+import io.imagefn.images.VariationRequest;
 import io.quarkus.logging.Log;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.CustomBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * The one way to the upstream images API. The fault tolerance lives here, once, on the class so that every operation
@@ -74,9 +82,69 @@ public class UpstreamClient {
         GenerationsBody body = new GenerationsBody(r.prompt(), generation.model().name(), r.n(), r.quality(),
                 responseFormat, r.outputFormat(), r.outputCompression(), r.size(), r.moderation(), r.background(),
                 r.style(), r.user());
+        return call(() -> api().generations(body));
+    }
+
+    /**
+     * {@code POST /images/edits} as multipart, the encoding every model takes: one image as part {@code image},
+     * several as repeated {@code image[]} parts (what the official SDKs send), the mask as {@code mask}.
+     */
+    public UpstreamImages edit(Edit edit, List<InputImage> images, InputImage mask) {
+        EditRequest r = edit.request();
+        ClientMultipartForm form = ClientMultipartForm.create();
+        if (images.size() == 1) {
+            file(form, "image", "image", images.get(0));
+        } else {
+            for (int i = 0; i < images.size(); i++) {
+                file(form, "image[]", "image-" + (i + 1), images.get(i));
+            }
+        }
+        if (mask != null) {
+            file(form, "mask", "mask", mask);
+        }
+        text(form, "prompt", r.prompt());
+        text(form, "model", edit.model().name());
+        text(form, "n", r.n());
+        text(form, "size", r.size());
+        text(form, "quality", r.quality());
+        text(form, "input_fidelity", r.inputFidelity());
+        text(form, "output_format", r.outputFormat());
+        text(form, "output_compression", r.outputCompression());
+        text(form, "background", r.background());
+        text(form, "moderation", r.moderation());
+        text(form, "response_format", edit.model().isDallE() ? "b64_json" : null);
+        text(form, "user", r.user());
+        return call(() -> api().edits(form));
+    }
+
+    /** {@code POST /images/variations} as multipart. */
+    public UpstreamImages variation(Variation variation, InputImage image) {
+        VariationRequest r = variation.request();
+        ClientMultipartForm form = ClientMultipartForm.create();
+        file(form, "image", "image", image);
+        text(form, "model", variation.model().name());
+        text(form, "n", r.n());
+        text(form, "size", r.size());
+        text(form, "response_format", "b64_json");
+        text(form, "user", r.user());
+        return call(() -> api().variations(form));
+    }
+
+    private static void file(ClientMultipartForm form, String part, String baseName, InputImage image) {
+        form.binaryFileUpload(part, baseName + "." + image.header().format().extension(),
+                Buffer.buffer(image.bytes()), image.header().format().contentType());
+    }
+
+    private static void text(ClientMultipartForm form, String name, Object value) {
+        if (value != null) {
+            form.attribute(name, value.toString(), null);
+        }
+    }
+
+    private UpstreamImages call(Supplier<RestResponse<ImagesBody>> request) {
         RestResponse<ImagesBody> response;
         try {
-            response = api().generations(body);
+            response = request.get();
         } catch (ProcessingException e) {
             throw classify(e);
         }
