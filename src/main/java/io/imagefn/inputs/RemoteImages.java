@@ -118,7 +118,7 @@ public final class RemoteImages {
             return future.get(remaining(param, deadline), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             future.cancel(true);
-            throw refused(param, "the image URL did not answer within " + policy.readTimeout().toSeconds() + "s");
+            throw tooSlow(param);
         } catch (ExecutionException e) {
             throw refused(param, "the image URL could not be fetched (" + e.getCause().getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
@@ -142,13 +142,14 @@ public final class RemoteImages {
                 throw tooLarge(param);
             }
             if (System.nanoTime() > deadline) {
-                throw refused(param, "the download took longer than " + policy.readTimeout().toSeconds() + "s");
+                throw tooSlow(param);
             }
             return bytes;
         } catch (IOException e) {
-            throw refused(param, System.nanoTime() > deadline
-                    ? "the download took longer than " + policy.readTimeout().toSeconds() + "s"
-                    : "the download failed (" + e.getClass().getSimpleName() + ")");
+            if (System.nanoTime() > deadline) {
+                throw tooSlow(param);
+            }
+            throw refused(param, "the download failed (" + e.getClass().getSimpleName() + ")");
         } finally {
             guard.cancel(false);
         }
@@ -157,9 +158,15 @@ public final class RemoteImages {
     private long remaining(String param, long deadline) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw refused(param, "the download took longer than " + policy.readTimeout().toSeconds() + "s");
+            throw tooSlow(param);
         }
         return left;
+    }
+
+    private ImagesApiException tooSlow(String param) {
+        long ms = policy.readTimeout().toMillis();
+        return refused(param, "the image URL did not deliver the image within "
+                + (ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms"));
     }
 
     private ImagesApiException tooLarge(String param) {

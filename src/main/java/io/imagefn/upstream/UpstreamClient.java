@@ -240,7 +240,10 @@ public class UpstreamClient {
         QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(resolved.baseUri())
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                .readTimeout(readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                // the default (RFC1738) mode nests repeated same-name files as multipart/mixed, which servers
+                // reject; HTML5 sends each image[] as a plain part, like the official SDKs
+                .multipartPostEncoderMode("HTML5");
         resolved.apiKey().ifPresent(key -> builder.register((ClientRequestFilter) request -> request.getHeaders()
                 .putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + key)));
         Log.infof("Upstream images API client ready for %s", resolved.baseUri());

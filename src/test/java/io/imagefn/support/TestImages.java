@@ -29,8 +29,65 @@ public final class TestImages {
                 image.setRGB(x, y, color.getRGB());
             }
         }
+        return write(image, "png");
+    }
+
+    /** A PNG with an alpha channel; the left half fully transparent when {@code clearLeftHalf}. */
+    public static byte[] pngWithAlpha(int width, int height, boolean clearLeftHalf) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, clearLeftHalf && x < width / 2 ? 0x00000000 : 0xff2040c0);
+            }
+        }
+        return write(image, "png");
+    }
+
+    public static byte[] jpeg(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        return write(image, "jpeg");
+    }
+
+    /** Only a WebP (VP8L) header: enough for imagefn's checks, which read headers and never decode. */
+    public static byte[] webpHeader(int width, int height) {
+        byte[] b = new byte[64];
+        System.arraycopy("RIFF".getBytes(), 0, b, 0, 4);
+        b[4] = 56;
+        System.arraycopy("WEBPVP8L".getBytes(), 0, b, 8, 8);
+        b[16] = 20;
+        b[20] = 0x2f;
+        int bits = (width - 1) | ((height - 1) << 14);
+        for (int i = 0; i < 4; i++) {
+            b[21 + i] = (byte) (bits >>> (8 * i));
+        }
+        return b;
+    }
+
+    /** A PNG whose header claims the given size, with no image data: a decompression-bomb stand-in. */
+    public static byte[] pngClaiming(int width, int height) {
+        byte[] real = png(1, 1, Color.BLACK);
+        byte[] b = real.clone();
+        for (int i = 0; i < 4; i++) {
+            b[16 + i] = (byte) (width >>> (24 - 8 * i));
+            b[20 + i] = (byte) (height >>> (24 - 8 * i));
+        }
+        return b;
+    }
+
+    /** The same image padded past {@code totalBytes} with bytes after IEND, which decoders ignore. */
+    public static byte[] paddedTo(byte[] image, int totalBytes) {
+        byte[] b = new byte[Math.max(totalBytes, image.length)];
+        System.arraycopy(image, 0, b, 0, image.length);
+        return b;
+    }
+
+    public static String dataUrl(String declaredType, byte[] bytes) {
+        return "data:" + declaredType + ";base64," + b64(bytes);
+    }
+
+    private static byte[] write(BufferedImage image, String format) {
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            ImageIO.write(image, "png", out);
+            ImageIO.write(image, format, out);
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

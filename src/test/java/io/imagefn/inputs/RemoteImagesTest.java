@@ -1,0 +1,167 @@
+package io.imagefn.inputs;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.imagefn.images.ImagesApiException;
+import io.imagefn.support.TestImages;
+
+/**
+ * The remote image fetcher against a real HTTP server on loopback. Loopback is refused in production; these tests
+ * allow private addresses (as an operator with an internal store would) to reach the server, and check every other
+ * guard still holds.
+ */
+class RemoteImagesTest {
+
+    private static WireMockServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.resetAll();
+    }
+
+    private static RemoteImages fetcher(boolean allowPrivate, Optional<List<String>> hosts, long maxBytes,
+            Duration readTimeout) {
+        return new RemoteImages(new RemoteImages.Policy(true, allowPrivate, hosts, 2, Duration.ofSeconds(2),
+                readTimeout, maxBytes));
+    }
+
+    private static RemoteImages internalStore() {
+        return fetcher(true, Optional.empty(), 1_000_000, Duration.ofSeconds(5));
+    }
+
+    private static String url(String path) {
+        return server.baseUrl() + path;
+    }
+
+    private static ImagesApiException refused(RemoteImages fetcher, String url) {
+        ImagesApiException e = assertThrows(ImagesApiException.class, () -> fetcher.fetch("images[0]", url));
+        assertEquals(400, e.status());
+        assertEquals("images[0]", e.param());
+        return e;
+    }
+
+    @Test
+    void fetchesTheBytesWhenAllowed() {
+        byte[] png = TestImages.png(10, 10, Color.RED);
+        server.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withBody(png)));
+        assertArrayEquals(png, internalStore().fetch("images[0]", url("/cat.png")));
+    }
+
+    @Test
+    void refusesLoopbackByDefault() {
+        server.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withBody(new byte[10])));
+        ImagesApiException e = refused(fetcher(false, Optional.empty(), 1000, Duration.ofSeconds(5)), url("/cat.png"));
+        assertTrue(e.getMessage().contains("non-public address"), e.getMessage());
+        assertEquals(0, server.getAllServeEvents().size(), "refused before connecting");
+    }
+
+    @Test
+    void refusesARedirectToTheMetadataServiceEvenWhenPrivateAddressesAreAllowed() {
+        server.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withStatus(302)
+                .withHeader("Location", "http://169.254.169.254/latest/meta-data/iam/security-credentials/")));
+        ImagesApiException e = refused(internalStore(), url("/cat.png"));
+        assertTrue(e.getMessage().contains("169.254.169.254"), e.getMessage());
+    }
+
+    @Test
+    void followsAFewRedirectsButNotEndlessly() {
+        byte[] png = TestImages.png(4, 4, Color.RED);
+        server.stubFor(get(urlEqualTo("/a")).willReturn(aResponse().withStatus(301).withHeader("Location", "/b")));
+        server.stubFor(get(urlEqualTo("/b")).willReturn(aResponse().withStatus(302).withHeader("Location", "/c")));
+        server.stubFor(get(urlEqualTo("/c")).willReturn(aResponse().withBody(png)));
+        assertArrayEquals(png, internalStore().fetch("images[0]", url("/a")));
+
+        server.stubFor(get(urlEqualTo("/loop")).willReturn(aResponse().withStatus(302).withHeader("Location", "/loop")));
+        assertTrue(refused(internalStore(), url("/loop")).getMessage().contains("redirects"));
+    }
+
+    @Test
+    void capsTheBodyWhileStreamingWithoutAContentLength() {
+        server.stubFor(get(urlEqualTo("/big")).willReturn(aResponse().withBody(new byte[5000])
+                .withChunkedDribbleDelay(5, 50)));
+        ImagesApiException e = refused(fetcher(true, Optional.empty(), 1000, Duration.ofSeconds(5)), url("/big"));
+        assertEquals("image_too_large", e.code());
+    }
+
+    @Test
+    void refusesADeclaredLengthOverTheCapWithoutReadingIt() {
+        server.stubFor(get(urlEqualTo("/big")).willReturn(aResponse().withBody(new byte[5000])));
+        assertEquals("image_too_large",
+                refused(fetcher(true, Optional.empty(), 1000, Duration.ofSeconds(5)), url("/big")).code());
+    }
+
+    @Test
+    void givesUpOnABodyThatStallsMidway() {
+        server.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withBody(new byte[4000])
+                .withChunkedDribbleDelay(4, 4000)));
+        long start = System.nanoTime();
+        ImagesApiException e = refused(fetcher(true, Optional.empty(), 1_000_000, Duration.ofMillis(800)), url("/slow"));
+        assertTrue(e.getMessage().contains("did not deliver the image within 800ms"), e.getMessage());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 3500, "the deadline cut the download short");
+    }
+
+    @Test
+    void fetchesOnlyFromAllowedHostsWhenAListIsSet() {
+        ImagesApiException e = refused(fetcher(true, Optional.of(List.of(".images.example.com")), 1000,
+                Duration.ofSeconds(5)), url("/cat.png"));
+        assertTrue(e.getMessage().contains("allowed list"), e.getMessage());
+    }
+
+    @Test
+    void answersAnHttpErrorAsARefusal() {
+        server.stubFor(get(urlEqualTo("/gone")).willReturn(aResponse().withStatus(404)));
+        assertTrue(refused(internalStore(), url("/gone")).getMessage().contains("HTTP 404"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "169.254.169.254", "fd00:ec2::254", "0.0.0.0", "224.0.0.1", "fe80::1" })
+    void refusesMetadataAndNonUnicastAddressesAlways(String address) throws Exception {
+        assertTrue(AddressPolicy.alwaysRefused(InetAddress.getByName(address)), address);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "127.0.0.1", "::1", "10.0.0.8", "172.16.5.4", "192.168.1.1", "100.64.0.1", "fd12::1" })
+    void treatsLoopbackAndPrivateRangesAsPrivate(String address) throws Exception {
+        assertTrue(AddressPolicy.isPrivate(InetAddress.getByName(address)), address);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8" })
+    void acceptsPublicAddresses(String address) throws Exception {
+        InetAddress a = InetAddress.getByName(address);
+        assertTrue(!AddressPolicy.isPrivate(a) && !AddressPolicy.alwaysRefused(a), address);
+    }
+}
