@@ -55,15 +55,7 @@ public final class ImageRules {
             throw r.problems().get(0);
         }
         ImageModel model = resolveModel(r.model(), defaultGenerationModel(r), Operation.GENERATE, allowUnknownModels);
-        checkPrompt(r.prompt(), model);
-        checkN(r.n(), model);
-        checkQuality(r.quality(), model);
-        checkSize(r.size(), model);
-        if (r.responseFormat() != null) {
-            oneOf("response_format", r.responseFormat(), RESPONSE_FORMATS);
-            onlyFor("response_format", model, !model.isGptImage(),
-                    "GPT image models always return base64 images (imagefn stores them and returns a URL either way)");
-        }
+        checkPromptedImage(model, r.prompt(), r.n(), r.quality(), r.size(), r.responseFormat());
         if (r.style() != null) {
             onlyFor("style", model, model.family() != ImageModel.Family.DALL_E_2 && !model.isGptImage(), "dall-e-3 only");
             oneOf("style", r.style(), STYLES);
@@ -98,15 +90,7 @@ public final class ImageRules {
             throw ImagesApiException.invalid("images", "invalid_value",
                     "dall-e-2 edits take exactly one image, but got " + r.images().size() + ".");
         }
-        checkPrompt(r.prompt(), model);
-        checkN(r.n(), model);
-        checkQuality(r.quality(), model);
-        checkSize(r.size(), model);
-        if (r.responseFormat() != null) {
-            oneOf("response_format", r.responseFormat(), RESPONSE_FORMATS);
-            onlyFor("response_format", model, !model.isGptImage(),
-                    "GPT image models always return base64 images (imagefn stores them and returns a URL either way)");
-        }
+        checkPromptedImage(model, r.prompt(), r.n(), r.quality(), r.size(), r.responseFormat());
         if (r.inputFidelity() != null) {
             onlyFor("input_fidelity", model, !model.isDallE() && model.inputFidelity(),
                     "gpt-image-1, gpt-image-1.5 and later; not gpt-image-1-mini");
@@ -222,6 +206,20 @@ public final class ImageRules {
                 || (r.quality() != null && GPT_ONLY_QUALITIES.contains(r.quality()))
                 || (r.size() != null && GPT_ONLY_SIZES.contains(r.size()));
         return gptSignal ? ImageModel.GPT_IMAGE_1 : ImageModel.DALL_E_2;
+    }
+
+    /** The fields generations and edits share: prompt, n, quality, size and response_format. */
+    private static void checkPromptedImage(ImageModel model, String prompt, Integer n, String quality, String size,
+            String responseFormat) {
+        checkPrompt(prompt, model);
+        checkN(n, model);
+        checkQuality(quality, model);
+        checkSize(size, model);
+        if (responseFormat != null) {
+            oneOf("response_format", responseFormat, RESPONSE_FORMATS);
+            onlyFor("response_format", model, !model.isGptImage(),
+                    "GPT image models always return base64 images (imagefn stores them and returns a URL either way)");
+        }
     }
 
     static ImageModel resolveModel(String name, String defaultName, Operation op, boolean allowUnknown) {
