@@ -18,6 +18,12 @@ public interface ImagefnConfig {
 
     Upstream upstream();
 
+    /**
+     * Bearer keys callers must present on {@code /v1/*} and the function paths ({@code IMAGEFN_API_KEYS}, comma
+     * separated). Unset: no key is asked for. Never logged.
+     */
+    Optional<List<String>> apiKeys();
+
     S3 s3();
 
     /**
@@ -187,5 +193,9 @@ public interface ImagefnConfig {
          * an API key is configured.
          */
         Optional<Boolean> enabled();
+
+        /** Pause between the events of an emulated stream, so partial images can be watched arriving. Default 300ms. */
+        @WithDefault("300ms")
+        Duration streamDelay();
     }
 }

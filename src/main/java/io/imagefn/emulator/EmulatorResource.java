@@ -16,10 +16,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.http.FormParts;
 import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.ImageHeader;
@@ -57,7 +59,7 @@ public class EmulatorResource {
     @POST
     @Path("/v1/images/generations")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
+    @Produces({ MediaType.APPLICATION_JSON, "text/event-stream" })
     public Response generations(Map<String, Object> body) {
         return answer(() -> {
             Generation generation = ImageRules.validate(GenerateRequest.fromJson(body), false);
@@ -70,15 +72,15 @@ public class EmulatorResource {
             for (int i = 0; i < count(r.n()); i++) {
                 images.add(ImageRenderer.render(size[0], size[1], transparent, seed * 31 + i));
             }
-            return body(generation.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(), transparent,
-                    r.quality(), size, 0);
+            return respond(generation.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(),
+                    transparent, r.quality(), size, 0, r.stream(), r.partialImages(), "image_generation");
         });
     }
 
     @POST
     @Path("/v1/images/edits")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Produces(MediaType.APPLICATION_JSON)
+    @Produces({ MediaType.APPLICATION_JSON, "text/event-stream" })
     public Response edits(MultipartFormDataInput form) {
         return answer(() -> {
             FormParts parts = FormParts.of(form);
@@ -100,8 +102,8 @@ public class EmulatorResource {
                 images.add(EmulatedEdits.edit(inputs, mask, noMask, size[0], size[1], transparent, seed * 31 + i));
             }
             int inputTokens = inputs.stream().mapToInt(i -> EmulatedUsage.imageTokens(i.header())).sum();
-            return body(edit.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(), transparent,
-                    r.quality(), size, inputTokens);
+            return respond(edit.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(), transparent,
+                    r.quality(), size, inputTokens, r.stream(), r.partialImages(), "image_edit");
         });
     }
 
@@ -128,7 +130,7 @@ public class EmulatorResource {
     }
 
     /** Runs one emulated call: queued faults first, then validation failures answered in the OpenAI shape. */
-    private Response answer(Supplier<Map<String, Object>> work) {
+    private Response answer(Supplier<Object> work) {
         if (!enabled()) {
             return Response.status(404).build();
         }
@@ -138,7 +140,9 @@ public class EmulatorResource {
             return fault;
         }
         try {
-            return marked(Response.ok(work.get()), requestId);
+            Object result = work.get();
+            return marked(result instanceof StreamingOutput stream ? Response.ok(stream, "text/event-stream")
+                    : Response.ok(result), requestId);
         } catch (ImagesApiException e) {
             return marked(Response.status(e.status()).entity(e.body()), requestId);
         }
@@ -225,6 +229,24 @@ public class EmulatorResource {
 
     private static Response marked(Response.ResponseBuilder r, String requestId) {
         return r.header(MARKER, "offline-emulator").header("x-request-id", requestId).build();
+    }
+
+    /** The JSON response, or with {@code stream: true} the event stream. */
+    private Object respond(ImageModel model, String prompt, List<BufferedImage> images, String outputFormat,
+            Integer outputCompression, boolean transparent, String quality, int[] size, int inputImageTokens,
+            Boolean stream, Integer partialImages, String eventPrefix) {
+        if (!Boolean.TRUE.equals(stream)) {
+            return body(model, prompt, images, outputFormat, outputCompression, transparent, quality, size,
+                    inputImageTokens);
+        }
+        String resolved = quality == null || quality.equals("auto") ? "medium" : quality;
+        String format = outputFormat == null ? "png" : outputFormat;
+        EmulatedStream.Settings settings = new EmulatedStream.Settings(eventPrefix,
+                partialImages == null ? 0 : partialImages, size[0] + "x" + size[1], resolved,
+                transparent ? "transparent" : "opaque", format, outputCompression == null ? 100 : outputCompression,
+                config.emulator().streamDelay());
+        return EmulatedStream.of(settings, images,
+                EmulatedUsage.of(prompt, images.size(), size, resolved, inputImageTokens));
     }
 
     /** The response in OpenAI's shape: DALL·E answers carry only {@code created} and {@code data}. */

@@ -43,8 +43,7 @@ public class OpenAiErrorHandler {
                     error.getMessage());
         }
         response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
-        error.retryAfter().ifPresent(d -> response.putHeader("Retry-After",
-                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        error.retryAfterHeader().ifPresent(v -> response.putHeader("Retry-After", v));
         try {
             response.end(json.writeValueAsString(error.body()));
         } catch (JsonProcessingException e) {

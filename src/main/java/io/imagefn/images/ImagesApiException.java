@@ -51,6 +51,11 @@ public class ImagesApiException extends RuntimeException {
         return Optional.ofNullable(retryAfter);
     }
 
+    /** The {@code Retry-After} header value: whole seconds, rounded up, at least 1. */
+    public Optional<String> retryAfterHeader() {
+        return retryAfter().map(d -> Long.toString(Math.max(1, (d.toMillis() + 999) / 1000)));
+    }
+
     /** The wire body, ready for any JSON writer. */
     public ErrorBody body() {
         return new ErrorBody(new ErrorBody.Error(getMessage(), type, param, code));

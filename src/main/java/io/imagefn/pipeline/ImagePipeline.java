@@ -12,6 +12,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
@@ -44,12 +46,15 @@ public class ImagePipeline {
     private final UpstreamClient upstream;
     private final ImageStore store;
     private final ImageInputs inputs;
+    private final ObjectMapper json;
 
-    public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs) {
+    public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs,
+            ObjectMapper json) {
         this.config = config;
         this.upstream = upstream;
         this.store = store;
         this.inputs = inputs;
+        this.json = json;
     }
 
     public ImagesResponse generate(GenerateRequest request) {
@@ -62,10 +67,8 @@ public class ImagePipeline {
     public ImagesResponse edit(EditRequest request) {
         Edit edit = ImageRules.validateEdit(request, config.upstream().allowUnknownModels());
         refuseStreaming(request.stream());
-        List<InputImage> images = request.images().stream().map(inputs::load).toList();
-        InputImage mask = request.mask() == null ? null : inputs.load(request.mask());
-        ImageRules.checkEditInputs(edit.model(), images, mask);
-        UpstreamImages produced = call(() -> upstream.edit(edit, images, mask));
+        EditInputs in = load(edit);
+        UpstreamImages produced = call(() -> upstream.edit(edit, in.images(), in.mask()));
         return store(produced, request.wantsBase64());
     }
 
@@ -75,6 +78,31 @@ public class ImagePipeline {
         ImageRules.checkVariationInput(image);
         UpstreamImages produced = call(() -> upstream.variation(variation, image));
         return store(produced, request.wantsBase64());
+    }
+
+    /** {@code stream: true} generations: validated and opened here, so a failure before any event is a real status. */
+    public StreamRelay streamGeneration(GenerateRequest request) {
+        Generation generation = ImageRules.validate(request, config.upstream().allowUnknownModels());
+        return new StreamRelay(call(() -> upstream.openGenerationStream(generation)), store, json);
+    }
+
+    /** {@code stream: true} edits. */
+    public StreamRelay streamEdit(EditRequest request) {
+        Edit edit = ImageRules.validateEdit(request, config.upstream().allowUnknownModels());
+        EditInputs in = load(edit);
+        return new StreamRelay(call(() -> upstream.openEditStream(edit, in.images(), in.mask())), store, json);
+    }
+
+    private record EditInputs(List<InputImage> images, InputImage mask) {
+    }
+
+    /** Fetches and measures an edit's images and mask, then applies the byte-level rules. */
+    private EditInputs load(Edit edit) {
+        EditRequest request = edit.request();
+        List<InputImage> images = request.images().stream().map(inputs::load).toList();
+        InputImage mask = request.mask() == null ? null : inputs.load(request.mask());
+        ImageRules.checkEditInputs(edit.model(), images, mask);
+        return new EditInputs(images, mask);
     }
 
     private static void refuseStreaming(Boolean stream) {

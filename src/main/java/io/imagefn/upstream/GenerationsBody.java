@@ -20,5 +20,7 @@ record GenerationsBody(
         String moderation,
         String background,
         String style,
-        String user) {
+        String user,
+        Boolean stream,
+        @JsonProperty("partial_images") Integer partialImages) {
 }

@@ -9,9 +9,11 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
+import io.smallrye.mutiny.Multi;
 
 /**
  * The OpenAI-compatible images endpoints, as a declarative client. Only {@link UpstreamClient} uses it; that bean
@@ -26,6 +28,19 @@ interface OpenAiImagesApi {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     RestResponse<ImagesBody> generations(GenerationsBody body);
+
+    /** {@code stream: true}: server-sent events, one per partial or completed image. */
+    @POST
+    @Path("/generations")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<SseEvent<String>> generationsStream(GenerationsBody body);
+
+    @POST
+    @Path("/edits")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<SseEvent<String>> editsStream(ClientMultipartForm form);
 
     @POST
     @Path("/edits")

@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
@@ -25,6 +27,7 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -41,6 +44,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.CustomBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -76,13 +80,64 @@ public class UpstreamClient {
     }
 
     public UpstreamImages generate(Generation generation) {
+        GenerationsBody body = body(generation, false);
+        return call(() -> api().generations(body));
+    }
+
+    /**
+     * Starts a streamed generation and waits for its first event: the fault tolerance covers this opening (a 429 or
+     * 5xx before anything was generated is retried); once events flow, nothing is retried, since the upstream is
+     * producing billed images. The caller must close the stream.
+     */
+    public UpstreamStream openGenerationStream(Generation generation) {
+        GenerationsBody body = body(generation, true);
+        return open(() -> api().generationsStream(body));
+    }
+
+    /** Starts a streamed edit and waits for its first event, as {@link #openGenerationStream(Generation)}. */
+    public UpstreamStream openEditStream(Edit edit, List<InputImage> images, InputImage mask) {
+        ClientMultipartForm form = editForm(edit, images, mask);
+        text(form, "stream", "true");
+        text(form, "partial_images", edit.request().partialImages());
+        return open(() -> api().editsStream(form));
+    }
+
+    private static GenerationsBody body(Generation generation, boolean stream) {
         GenerateRequest r = generation.request();
         // Always ask for base64 so the bytes can be stored; GPT image models send it anyway and refuse the field.
         String responseFormat = generation.model().isDallE() ? "b64_json" : null;
-        GenerationsBody body = new GenerationsBody(r.prompt(), generation.model().name(), r.n(), r.quality(),
-                responseFormat, r.outputFormat(), r.outputCompression(), r.size(), r.moderation(), r.background(),
-                r.style(), r.user());
-        return call(() -> api().generations(body));
+        return new GenerationsBody(r.prompt(), generation.model().name(), r.n(), r.quality(), responseFormat,
+                r.outputFormat(), r.outputCompression(), r.size(), r.moderation(), r.background(), r.style(), r.user(),
+                stream ? Boolean.TRUE : null, stream ? r.partialImages() : null);
+    }
+
+    private static UpstreamStream open(Supplier<Multi<SseEvent<String>>> request) {
+        Stream<SseEvent<String>> events = null;
+        try {
+            events = request.get().subscribe().asStream();
+            Iterator<SseEvent<String>> iterator = events.iterator();
+            // blocks until the first event, or the failure that came instead
+            if (!iterator.hasNext()) {
+                events.close();
+                throw UpstreamException.badResponse("the event stream ended without an event", null, null);
+            }
+            return new UpstreamStream(iterator, events::close);
+        } catch (RuntimeException e) {
+            if (events != null) {
+                events.close();
+            }
+            throw classifyStreamFailure(e);
+        }
+    }
+
+    /** Maps what a stream fails with; also used while events are read. */
+    static RuntimeException classifyStreamFailure(RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof UpstreamException u) {
+                return u;
+            }
+        }
+        return e instanceof ProcessingException p ? classify(p) : e;
     }
 
     /**
@@ -90,6 +145,11 @@ public class UpstreamClient {
      * several as repeated {@code image[]} parts (what the official SDKs send), the mask as {@code mask}.
      */
     public UpstreamImages edit(Edit edit, List<InputImage> images, InputImage mask) {
+        ClientMultipartForm form = editForm(edit, images, mask);
+        return call(() -> api().edits(form));
+    }
+
+    private static ClientMultipartForm editForm(Edit edit, List<InputImage> images, InputImage mask) {
         EditRequest r = edit.request();
         ClientMultipartForm form = ClientMultipartForm.create();
         if (images.size() == 1) {
@@ -114,7 +174,7 @@ public class UpstreamClient {
         text(form, "moderation", r.moderation());
         text(form, "response_format", edit.model().isDallE() ? "b64_json" : null);
         text(form, "user", r.user());
-        return call(() -> api().edits(form));
+        return form;
     }
 
     /** {@code POST /images/variations} as multipart. */

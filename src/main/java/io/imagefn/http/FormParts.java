@@ -1,4 +1,4 @@
-package io.imagefn.emulator;
+package io.imagefn.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +13,9 @@ import org.jboss.resteasy.reactive.server.multipart.FormValue;
 import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 /** A multipart form split into its text fields and its files, in the order they came. */
-record FormParts(Map<String, Object> text, Map<String, List<byte[]>> files) {
+public record FormParts(Map<String, Object> text, Map<String, List<byte[]>> files) {
 
-    static FormParts of(MultipartFormDataInput form) {
+    public static FormParts of(MultipartFormDataInput form) {
         Map<String, Object> text = new LinkedHashMap<>();
         Map<String, List<byte[]>> files = new LinkedHashMap<>();
         for (Map.Entry<String, Collection<FormValue>> e : form.getValues().entrySet()) {
@@ -31,7 +31,7 @@ record FormParts(Map<String, Object> text, Map<String, List<byte[]>> files) {
     }
 
     /** The files under any of {@code names}: {@code image}, {@code image[]} and a repeated {@code image} alike. */
-    List<byte[]> files(String... names) {
+    public List<byte[]> files(String... names) {
         List<byte[]> out = new ArrayList<>();
         for (String name : names) {
             out.addAll(files.getOrDefault(name, List.of()));
@@ -39,7 +39,7 @@ record FormParts(Map<String, Object> text, Map<String, List<byte[]>> files) {
         return out;
     }
 
-    byte[] file(String name) {
+    public byte[] file(String name) {
         List<byte[]> found = files.getOrDefault(name, List.of());
         return found.isEmpty() ? null : found.get(0);
     }

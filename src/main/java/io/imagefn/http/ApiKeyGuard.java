@@ -1,0 +1,83 @@
+package io.imagefn.http;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.ErrorBody;
+import io.quarkus.logging.Log;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * When {@code IMAGEFN_API_KEYS} is set, {@code /v1/*} and the function paths need {@code Authorization: Bearer <key>}.
+ * Checked before the body is read, compared in constant time (digests of equal length, every key compared), and the
+ * presented key is never logged or echoed.
+ */
+@ApplicationScoped
+public class ApiKeyGuard {
+
+    private static final Set<String> FUNCTION_PATHS = Set.of("/generate", "/edit", "/variation");
+
+    private final List<byte[]> keyDigests;
+
+    public ApiKeyGuard(ImagefnConfig config) {
+        this.keyDigests = config.apiKeys().orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty())
+                .map(ApiKeyGuard::digest).toList();
+    }
+
+    void register(@Observes Router router) {
+        if (keyDigests.isEmpty()) {
+            Log.info("API keys: none configured, the HTTP surface is open");
+            return;
+        }
+        Log.infof("API keys: %d configured; /v1/* and the function paths require one", keyDigests.size());
+        router.route().order(-1000).handler(this::check);
+    }
+
+    private void check(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        if (!path.startsWith("/v1/") && !FUNCTION_PATHS.contains(path)) {
+            ctx.next();
+            return;
+        }
+        String header = ctx.request().getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            refuse(ctx, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", null);
+        } else if (!matches(header.substring(7).trim())) {
+            refuse(ctx, "Incorrect API key provided.", "invalid_api_key");
+        } else {
+            ctx.next();
+        }
+    }
+
+    private boolean matches(String presented) {
+        byte[] d = digest(presented);
+        boolean match = false;
+        for (byte[] key : keyDigests) {
+            match |= MessageDigest.isEqual(d, key);
+        }
+        return match;
+    }
+
+    private static void refuse(RoutingContext ctx, String message, String code) {
+        ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+                .putHeader("WWW-Authenticate", "Bearer")
+                .end(Json.encode(new ErrorBody(new ErrorBody.Error(message, "invalid_request_error", null, code))));
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.imagefn.openai;
+
+import java.util.Map;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
+
+import io.imagefn.http.FormParts;
+import io.imagefn.images.EditRequest;
+import io.imagefn.images.GenerateRequest;
+import io.imagefn.images.VariationRequest;
+import io.imagefn.pipeline.ImagePipeline;
+import io.imagefn.pipeline.StreamRelay;
+
+/**
+ * The OpenAI Images API at {@code /v1/images}, so an official SDK works with only its base URL changed. The same
+ * pipeline as the functions serves it (one implementation, two doors), with OpenAI's request encodings: JSON for
+ * generations, multipart or JSON for edits, multipart for variations; {@code stream: true} answers with
+ * server-sent events.
+ */
+@Path("/v1/images")
+@Tag(name = "Images", description = "OpenAI-compatible Images API; URLs point into imagefn's own bucket")
+public class ImagesResource {
+
+    private static final String EVENT_STREAM = "text/event-stream";
+
+    private final ImagePipeline pipeline;
+
+    public ImagesResource(ImagePipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    @POST
+    @Path("/generations")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
+    @Operation(summary = "Create images from a prompt (createImage); stream: true answers with SSE")
+    public Response generations(Map<String, Object> body) {
+        GenerateRequest request = GenerateRequest.fromJson(body);
+        if (Boolean.TRUE.equals(request.stream())) {
+            return events(pipeline.streamGeneration(request));
+        }
+        return Response.ok(pipeline.generate(request)).build();
+    }
+
+    @POST
+    @Path("/edits")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
+    @Operation(summary = "Edit images (createImageEdit), multipart: image, image[] or repeated image (16 at most), mask")
+    public Response editsForm(MultipartFormDataInput form) {
+        FormParts parts = FormParts.of(form);
+        return edit(EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask")));
+    }
+
+    @POST
+    @Path("/edits")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
+    @Operation(summary = "Edit images (createImageEdit), JSON body: images[] and mask as image_url or file_id")
+    public Response editsJson(Map<String, Object> body) {
+        return edit(EditRequest.fromJson(body));
+    }
+
+    @POST
+    @Path("/variations")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create variations of a square PNG (createImageVariation), multipart")
+    public Response variations(MultipartFormDataInput form) {
+        FormParts parts = FormParts.of(form);
+        return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")))).build();
+    }
+
+    private Response edit(EditRequest request) {
+        if (Boolean.TRUE.equals(request.stream())) {
+            return events(pipeline.streamEdit(request));
+        }
+        return Response.ok(pipeline.edit(request)).build();
+    }
+
+    private static Response events(StreamRelay relay) {
+        return Response.ok((StreamingOutput) relay::writeTo, EVENT_STREAM)
+                .header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .build();
+    }
+}

@@ -1,0 +1,111 @@
+package io.imagefn.pipeline;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.imagefn.images.ErrorBody;
+import io.imagefn.images.ImageFormat;
+import io.imagefn.storage.ImageStore;
+import io.imagefn.storage.StorageException;
+import io.imagefn.upstream.UpstreamException;
+import io.imagefn.upstream.UpstreamStream;
+import io.quarkus.logging.Log;
+
+/**
+ * Relays an upstream image stream to the caller as it arrives (spec §6), one event at a time with a flush each: partial
+ * images pass through; each {@code *.completed} image is stored first and its event gains {@code url}, {@code id} and
+ * {@code expires_at}. A failure mid-stream becomes a final {@code data: {"error":...}} event (what the official SDKs
+ * raise), and the stream ends without a {@code [DONE]} sentinel, as OpenAI's does.
+ */
+public final class StreamRelay {
+
+    private final UpstreamStream upstream;
+    private final ImageStore store;
+    private final ObjectMapper json;
+
+    StreamRelay(UpstreamStream upstream, ImageStore store, ObjectMapper json) {
+        this.upstream = upstream;
+        this.store = store;
+        this.json = json;
+    }
+
+    /** Writes every event to {@code out}; returns when the upstream ends, fails, or the caller goes away. */
+    public void writeTo(OutputStream out) throws IOException {
+        try (upstream) {
+            for (UpstreamStream.Event event = upstream.next(); event != null; event = upstream.next()) {
+                if (event.data() == null || event.data().isBlank() || event.data().startsWith("[DONE]")) {
+                    continue;
+                }
+                write(out, event.name(), relay(event.data()));
+            }
+        } catch (UpstreamException e) {
+            Log.warnf("Upstream stream failed: status %d, request %s", e.status(), e.requestId().orElse("-"));
+            write(out, "error", error("The upstream images API failed during the stream.", "upstream_stream_error"));
+        } catch (RuntimeException e) {
+            Log.warn("Image stream failed", e);
+            write(out, "error", error("The image stream broke before it completed.", "upstream_stream_error"));
+        }
+    }
+
+    private String relay(String data) throws IOException {
+        JsonNode node;
+        try {
+            node = json.readTree(data);
+        } catch (IOException notJson) {
+            return error("The upstream sent an event that is not JSON.", "bad_upstream_response");
+        }
+        if (!(node instanceof ObjectNode event) || event.has("error")) {
+            return data;
+        }
+        String type = event.path("type").asText("");
+        if (type.endsWith(".completed") && event.path("b64_json").isTextual()) {
+            store(event);
+        }
+        return json.writeValueAsString(event);
+    }
+
+    /** The final image of a {@code completed} event is paid for: store it, or say it was not stored. */
+    private void store(ObjectNode event) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(event.get("b64_json").asText());
+        } catch (IllegalArgumentException e) {
+            event.put("stored", false);
+            return;
+        }
+        ImageFormat format = ImageFormat.sniff(bytes).orElse(null);
+        if (format == null) {
+            event.put("stored", false);
+            return;
+        }
+        try {
+            ImageStore.StoredImage stored = store.put(bytes, format);
+            event.put("url", stored.url().toString());
+            event.put("id", stored.id());
+            event.put("expires_at", stored.expiresAt().getEpochSecond());
+        } catch (StorageException e) {
+            Log.warnf("Storage failed for a streamed image, it stays inline: %s", e.getMessage());
+            event.put("stored", false);
+        }
+    }
+
+    private String error(String message, String code) throws IOException {
+        return json.writeValueAsString(new ErrorBody(new ErrorBody.Error(message, "api_error", null, code)));
+    }
+
+    private static void write(OutputStream out, String name, String data) throws IOException {
+        StringBuilder sse = new StringBuilder();
+        if (name != null && !name.isBlank()) {
+            sse.append("event: ").append(name).append('\n');
+        }
+        sse.append("data: ").append(data).append("\n\n");
+        out.write(sse.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
