@@ -10,18 +10,20 @@ import java.util.function.Supplier;
 import java.awt.image.BufferedImage;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
-import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.http.FormParts;
+import io.imagefn.http.RawMultipart;
 import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.ImageHeader;
@@ -79,11 +81,11 @@ public class EmulatorResource {
 
     @POST
     @Path("/v1/images/edits")
-    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Consumes(RawMultipart.RAW)
     @Produces({ MediaType.APPLICATION_JSON, "text/event-stream" })
-    public Response edits(MultipartFormDataInput form) {
+    public Response edits(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         return answer(() -> {
-            FormParts parts = FormParts.of(form);
+            FormParts parts = FormParts.parse(body, contentType);
             EditRequest r = EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask"));
             Edit edit = ImageRules.validateEdit(r, false);
             checkOutput(edit.model(), r.responseFormat(), r.outputFormat());
@@ -109,11 +111,11 @@ public class EmulatorResource {
 
     @POST
     @Path("/v1/images/variations")
-    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Consumes(RawMultipart.RAW)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response variations(MultipartFormDataInput form) {
+    public Response variations(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         return answer(() -> {
-            FormParts parts = FormParts.of(form);
+            FormParts parts = FormParts.parse(body, contentType);
             VariationRequest r = VariationRequest.fromForm(parts.text(), parts.file("image"));
             Variation variation = ImageRules.validateVariation(r, false);
             checkOutput(variation.model(), r.responseFormat(), null);

@@ -39,7 +39,8 @@ public class ApiKeyGuard {
             return;
         }
         Log.infof("API keys: %d configured; /v1/* and the function paths require one", keyDigests.size());
-        router.route().order(-1000).handler(this::check);
+        // before the body handler (Integer.MIN_VALUE + 1): a request without a key is refused unread
+        router.route().order(Integer.MIN_VALUE).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {

@@ -1,31 +1,74 @@
 package io.imagefn.http;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
-import org.jboss.resteasy.reactive.server.multipart.FormValue;
-import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
+import io.imagefn.images.ImagesApiException;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.multipart.Attribute;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.FileUpload;
+import io.netty.handler.codec.http.multipart.HttpPostMultipartRequestDecoder;
+import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 
-/** A multipart form split into its text fields and its files, in the order they came. */
+/**
+ * A multipart form split into its text fields and its files, in the order they came. The image fields are files
+ * whether or not the client named a file (the official SDKs send {@code image} parts without a filename), and every
+ * part keeps its exact bytes. See {@link RawMultipart} for why the body arrives raw.
+ */
 public record FormParts(Map<String, Object> text, Map<String, List<byte[]>> files) {
 
-    public static FormParts of(MultipartFormDataInput form) {
+    /** The part names that carry images in the Images API. */
+    public static final Set<String> IMAGE_FIELDS = Set.of("image", "image[]", "mask");
+
+    /** Parses a multipart body with Netty's decoder; {@code contentType} carries the boundary. */
+    public static FormParts parse(byte[] body, String contentType) {
+        String type = contentType == null ? "" : contentType;
+        int boundary = type.toLowerCase(Locale.ROOT).indexOf("boundary=");
+        if (boundary < 0) {
+            throw ImagesApiException.invalid(null, "invalid_multipart",
+                    "A multipart/form-data body needs a boundary in its Content-Type.");
+        }
+        DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
+                Unpooled.wrappedBuffer(body), new DefaultHttpHeaders().set(HttpHeaderNames.CONTENT_TYPE,
+                        "multipart/form-data; " + type.substring(boundary)),
+                EmptyHttpHeaders.INSTANCE);
+        HttpPostMultipartRequestDecoder decoder = null;
         Map<String, Object> text = new LinkedHashMap<>();
         Map<String, List<byte[]>> files = new LinkedHashMap<>();
-        for (Map.Entry<String, Collection<FormValue>> e : form.getValues().entrySet()) {
-            for (FormValue v : e.getValue()) {
-                if (v.isFileItem()) {
-                    files.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(bytes(v));
-                } else {
-                    text.put(e.getKey(), v.getValue());
+        try {
+            decoder = new HttpPostMultipartRequestDecoder(new DefaultHttpDataFactory(false), request);
+            for (InterfaceHttpData data : decoder.getBodyHttpDatas()) {
+                String name = data.getName();
+                if (data instanceof FileUpload file) {
+                    files.computeIfAbsent(name, k -> new ArrayList<>()).add(file.get());
+                } else if (data instanceof Attribute attribute) {
+                    if (IMAGE_FIELDS.contains(name)) {
+                        files.computeIfAbsent(name, k -> new ArrayList<>()).add(attribute.get());
+                    } else {
+                        text.put(name, attribute.getValue());
+                    }
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            throw ImagesApiException.invalid(null, "invalid_multipart",
+                    "The multipart/form-data body could not be read (" + e.getClass().getSimpleName() + ").");
+        } finally {
+            if (decoder != null) {
+                decoder.destroy();
+            }
+            request.release();
         }
         return new FormParts(text, files);
     }
@@ -42,13 +85,5 @@ public record FormParts(Map<String, Object> text, Map<String, List<byte[]>> file
     public byte[] file(String name) {
         List<byte[]> found = files.getOrDefault(name, List.of());
         return found.isEmpty() ? null : found.get(0);
-    }
-
-    private static byte[] bytes(FormValue v) {
-        try (InputStream in = v.getFileItem().getInputStream()) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -3,18 +3,20 @@ package io.imagefn.openai;
 import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 import io.imagefn.http.FormParts;
+import io.imagefn.http.RawMultipart;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.VariationRequest;
@@ -54,11 +56,11 @@ public class ImagesResource {
 
     @POST
     @Path("/edits")
-    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Consumes(RawMultipart.RAW)
     @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
     @Operation(summary = "Edit images (createImageEdit), multipart: image, image[] or repeated image (16 at most), mask")
-    public Response editsForm(MultipartFormDataInput form) {
-        FormParts parts = FormParts.of(form);
+    public Response editsForm(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        FormParts parts = FormParts.parse(body, contentType);
         return edit(EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask")));
     }
 
@@ -73,11 +75,11 @@ public class ImagesResource {
 
     @POST
     @Path("/variations")
-    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Consumes(RawMultipart.RAW)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create variations of a square PNG (createImageVariation), multipart")
-    public Response variations(MultipartFormDataInput form) {
-        FormParts parts = FormParts.of(form);
+    public Response variations(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        FormParts parts = FormParts.parse(body, contentType);
         return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")))).build();
     }
 

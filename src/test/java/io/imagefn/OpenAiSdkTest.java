@@ -1,0 +1,133 @@
+package io.imagefn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.net.URL;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.images.ImageCreateVariationParams;
+import com.openai.models.images.ImageEditParams;
+import com.openai.models.images.ImageEditStreamEvent;
+import com.openai.models.images.ImageGenStreamEvent;
+import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.images.ImageModel;
+import com.openai.models.images.ImagesResponse;
+
+import io.imagefn.support.TestImages;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The official openai-java SDK, unchanged but for its base URL, against the embedded defaults: what it returns is
+ * what a user of the SDK would check.
+ */
+@QuarkusTest
+class OpenAiSdkTest {
+
+    @TestHTTPResource("/v1")
+    URL v1;
+
+    private OpenAIClient client() {
+        return OpenAIOkHttpClient.builder().baseUrl(v1.toString()).apiKey("sk-not-checked").maxRetries(0).build();
+    }
+
+    private static BufferedImage open(String url) {
+        return TestImages.decode(TestImages.fetch(url).body());
+    }
+
+    @Test
+    void generateReturnsUrlsThatOpen() {
+        ImagesResponse r = client().images().generate(ImageGenerateParams.builder().prompt("a lighthouse")
+                .model(ImageModel.GPT_IMAGE_1).size(ImageGenerateParams.Size._1536X1024).n(2).build());
+
+        assertEquals(2, r.data().orElseThrow().size());
+        BufferedImage image = open(r.data().get().get(1).url().orElseThrow());
+        assertEquals(1536, image.getWidth());
+        assertEquals(1024, image.getHeight());
+        assertTrue(r.usage().orElseThrow().outputTokens() > 0);
+        assertEquals(ImagesResponse.OutputFormat.PNG, r.outputFormat().orElseThrow());
+    }
+
+    @Test
+    void editWithTwoImagesAndAMask() {
+        ImagesResponse r = client().images().edit(ImageEditParams.builder()
+                .image(ImageEditParams.Image.ofInputStreams(List.of(
+                        new java.io.ByteArrayInputStream(TestImages.png(256, 256, Color.RED)),
+                        new java.io.ByteArrayInputStream(TestImages.png(256, 256, Color.BLUE)))))
+                .mask(new java.io.ByteArrayInputStream(TestImages.pngWithAlpha(256, 256, true)))
+                .prompt("put the blue one on the left").model(ImageModel.GPT_IMAGE_1).build());
+
+        BufferedImage image = open(r.data().orElseThrow().get(0).url().orElseThrow());
+        assertEquals(256, image.getWidth());
+        // right half outside the mask: still the first image's red
+        assertEquals(Color.RED.getRGB(), image.getRGB(200, 128));
+        assertTrue(r.usage().orElseThrow().inputTokensDetails().imageTokens() > 0, "both images were counted");
+    }
+
+    @Test
+    void createVariation() {
+        ImagesResponse r = client().images().createVariation(ImageCreateVariationParams.builder()
+                .image(TestImages.png(64, 64, Color.GREEN)).n(2).size(ImageCreateVariationParams.Size._256X256)
+                .build());
+
+        List<String> urls = r.data().orElseThrow().stream().map(i -> i.url().orElseThrow()).toList();
+        assertEquals(2, urls.size());
+        assertEquals(256, open(urls.get(0)).getWidth());
+    }
+
+    @Test
+    void generateStreamingDeliversPartialsThenTheStoredImage() {
+        List<ImageGenStreamEvent> events;
+        try (StreamResponse<ImageGenStreamEvent> stream = client().images().generateStreaming(
+                ImageGenerateParams.builder().prompt("a fox").model(ImageModel.GPT_IMAGE_1)
+                        .size(ImageGenerateParams.Size._1024X1024).partialImages(2).build())) {
+            events = stream.stream().collect(Collectors.toList());
+        }
+
+        assertEquals(3, events.size());
+        assertEquals(0, events.get(0).asGenerationPartialImage().partialImageIndex());
+        assertEquals(1, events.get(1).asGenerationPartialImage().partialImageIndex());
+        var completed = events.get(2).asGenerationCompleted();
+        assertTrue(completed.usage().totalTokens() > 0);
+        String url = completed._additionalProperties().get("url").convert(String.class);
+        BufferedImage image = open(url);
+        assertEquals(1024, image.getWidth());
+        assertEquals(TestImages.decode(java.util.Base64.getDecoder().decode(completed.b64Json())).getRGB(10, 10),
+                image.getRGB(10, 10), "the stored image is the streamed one");
+    }
+
+    @Test
+    void editStreamingDeliversPartialsThenTheStoredImage() {
+        List<ImageEditStreamEvent> events;
+        try (StreamResponse<ImageEditStreamEvent> stream = client().images().editStreaming(ImageEditParams.builder()
+                .image(TestImages.png(128, 128, Color.ORANGE)).prompt("add a hat").model(ImageModel.GPT_IMAGE_1)
+                .partialImages(1).build())) {
+            events = stream.stream().collect(Collectors.toList());
+        }
+
+        assertEquals(2, events.size());
+        assertTrue(events.get(0).isPartialImage());
+        assertTrue(events.get(1).isCompleted());
+        String url = events.get(1).asCompleted()._additionalProperties().get("url").convert(String.class);
+        assertEquals(128, open(url).getWidth());
+    }
+
+    @Test
+    void badInputSurfacesAsTheSdksBadRequestException() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(com.openai.errors.BadRequestException.class,
+                () -> client().images().generate(ImageGenerateParams.builder().prompt("x").model(ImageModel.DALL_E_3)
+                        .n(2).build()));
+        assertEquals(400, e.statusCode());
+        assertEquals("n", e.param().orElseThrow());
+        assertEquals("invalid_request_error", e.type().orElseThrow());
+    }
+}
