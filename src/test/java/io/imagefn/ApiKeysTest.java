@@ -1,0 +1,54 @@
+package io.imagefn;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.containsString;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.imagefn.support.ApiKeysProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** With IMAGEFN_API_KEYS set, /v1 and the function paths need one of the keys. */
+@QuarkusTest
+@TestProfile(ApiKeysProfile.class)
+class ApiKeysTest {
+
+    private static final String BODY = "{\"prompt\":\"x\",\"size\":\"256x256\"}";
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/v1/images/generations", "/generate" })
+    void refusesAMissingKeyWith401(String path) {
+        given().contentType("application/json").body(BODY).when().post(path)
+                .then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
+                .body("error.type", equalTo("invalid_request_error"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/v1/images/generations", "/generate" })
+    void refusesAWrongKeyWithoutEchoingIt(String path) {
+        given().contentType("application/json").header("Authorization", "Bearer sk-wrong-secret").body(BODY)
+                .when().post(path)
+                .then().statusCode(401)
+                .body("error.code", equalTo("invalid_api_key"))
+                .body(not(containsString("sk-wrong-secret")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/v1/images/generations", "/generate" })
+    void servesAnyConfiguredKey(String path) {
+        given().contentType("application/json").header("Authorization", "Bearer " + ApiKeysProfile.KEY).body(BODY)
+                .when().post(path)
+                .then().statusCode(200);
+    }
+
+    @Test
+    void leavesTheOpenApiDocumentOpen() {
+        given().when().get("/q/openapi").then().statusCode(200);
+    }
+}
