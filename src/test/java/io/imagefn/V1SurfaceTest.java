@@ -152,6 +152,17 @@ class V1SurfaceTest {
     }
 
     @Test
+    void refusesABodyOverTheLimitWith413InTheErrorShape() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(generations.toString()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[65 * 1024 * 1024]))
+                .build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, response.statusCode());
+        assertTrue(response.body().contains("\"code\":\"request_too_large\""), response.body());
+    }
+
+    @Test
     void publishesAnOpenApiDocumentOfTheV1Surface() {
         given().accept("application/json").when().get("/q/openapi?format=json")
                 .then().statusCode(200)
