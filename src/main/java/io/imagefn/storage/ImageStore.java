@@ -22,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -90,8 +91,10 @@ public class ImageStore {
         String key = config.s3().keyPrefix() + id + "." + format.extension();
         Clients c = clients();
         try {
+            // the bytes are not touched again: no defensive copy of a multi-megabyte image
             c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key).contentType(format.contentType())
-                    .build(), RequestBody.fromBytes(bytes));
+                    .build(), RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length,
+                            format.contentType()));
         } catch (RuntimeException e) {
             throw new StorageException("could not store " + key + ": " + e.getMessage(), e);
         }

@@ -20,9 +20,10 @@ record ImagesBody(
         String size,
         Usage usage) {
 
+    /** {@code b64_json} is decoded by Jackson while it parses: no multi-megabyte String, no second pass. */
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Item(@JsonProperty("b64_json") String b64Json, String url,
+    record Item(@JsonProperty("b64_json") byte[] b64Json, String url,
             @JsonProperty("revised_prompt") String revisedPrompt) {
     }
 }

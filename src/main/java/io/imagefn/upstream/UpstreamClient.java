@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Iterator;
@@ -217,7 +216,8 @@ public class UpstreamClient {
                 return u;
             }
             if (c instanceof JacksonException) {
-                return UpstreamException.badResponse("malformed JSON", null, e);
+                // also a b64_json that is not valid base64, which Jackson decodes while parsing
+                return UpstreamException.badResponse("malformed JSON or base64", null, e);
             }
         }
         return UpstreamException.connectionFailed(e);
@@ -240,11 +240,7 @@ public class UpstreamClient {
 
     private byte[] bytesOf(ImagesBody.Item item, String requestId) {
         if (item.b64Json() != null) {
-            try {
-                return Base64.getDecoder().decode(item.b64Json());
-            } catch (IllegalArgumentException e) {
-                throw UpstreamException.badResponse("b64_json is not valid base64", requestId, e);
-            }
+            return item.b64Json();
         }
         if (item.url() != null) {
             return download(URI.create(item.url()), requestId);

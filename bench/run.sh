@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# imagefn benchmarks: cold start, added latency, throughput, memory and scaling, measured side by side in one run
+# on 127.0.0.1 against a fixed-latency stub upstream and a standalone S3 server. Every load is bounded and stops by
+# itself. Prints a Markdown table and writes it, with the raw CSV, to bench/results/.
+#
+#   bench/run.sh            # about 6 minutes on 2 cores
+#   RUNS=3 REQUESTS=100 bench/run.sh   # shorter
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}                 # cold starts per variant
+REQUESTS=${REQUESTS:-200}       # measured requests per load case
+LATENCY_MS=${LATENCY_MS:-200}   # the stub upstream's fixed latency, standing in for the model
+OUT=bench/results
+mkdir -p "$OUT"
+
+MIN_JAVA=25 source .ci/find-jdk.sh   # 25: the JDK AOT cache (JEP 483/514)
+JAVA="$JAVA_HOME/bin/java"
+
+echo "== building the application jar"
+./mvnw -B -q -ntp -DskipTests package < /dev/null
+JAR=target/quarkus-app/quarkus-run.jar
+LIB="target/quarkus-app/lib/main/*"
+
+free_port() {
+  local port
+  while :; do
+    port=$(( 20000 + RANDOM % 20000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_for_line() {  # file, text, seconds
+  for _ in $(seq 1 $(( $3 * 20 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
+}
+
+STUB_PORT=$(free_port); S3_PORT=$(free_port)
+S3_KEY=bench-access; S3_SECRET=bench-secret-$RANDOM$RANDOM; BUCKET=bench
+"$JAVA" bench/StubUpstream.java "$STUB_PORT" "$LATENCY_MS" > "$OUT/stub.log" 2>&1 & PIDS+=($!)
+"$JAVA" -cp "$LIB" bench/S3Server.java "$S3_PORT" "$S3_KEY" "$S3_SECRET" "$BUCKET" > "$OUT/s3.log" 2>&1 & PIDS+=($!)
+wait_for_line "$OUT/stub.log" "stub upstream on" 60
+wait_for_line "$OUT/s3.log" "S3 server on" 60
+
+APP_PORT=$(free_port)
+export QUARKUS_HTTP_PORT=$APP_PORT
+export IMAGEFN_UPSTREAM_URL=http://127.0.0.1:$STUB_PORT/v1 IMAGEFN_UPSTREAM_API_KEY=bench-key
+export IMAGEFN_UPSTREAM_ALLOW_UNKNOWN_MODELS=true
+export IMAGEFN_S3_BUCKET=$BUCKET IMAGEFN_S3_ENDPOINT=http://127.0.0.1:$S3_PORT IMAGEFN_S3_PATH_STYLE=true
+export IMAGEFN_S3_ACCESS_KEY_ID=$S3_KEY IMAGEFN_S3_SECRET_ACCESS_KEY=$S3_SECRET
+export QUARKUS_LOG_LEVEL=WARN
+APP="http://127.0.0.1:$APP_PORT"
+
+# "bench-model" is passed through (allow-unknown-models) so the stub can be asked for any image size
+body() { printf '{"prompt":"a benchmark","model":"bench-model","size":"%s","n":%s}' "$1" "$2" > "$OUT/body-$1-$2.json"; echo "$OUT/body-$1-$2.json"; }
+
+start_app() {  # extra JVM options...; sets APP_PID
+  "$JAVA" "$@" -jar "$JAR" > "$OUT/app.log" 2>&1 & APP_PID=$!
+  PIDS+=($APP_PID)
+}
+
+stop_app() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; }
+
+rss_mb() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# Time from process start to the first successful generate (not just "started").
+cold_start() {  # label, JVM options...
+  local label=$1; shift
+  local body; body=$(body 16x16 1)
+  for run in $(seq 1 "$RUNS"); do
+    local t0; t0=$(date +%s%N)
+    start_app "$@"
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$body" "$APP/generate")" = 200 ]; do
+      kill -0 "$APP_PID" 2>/dev/null || { cat "$OUT/app.log" >&2; exit 1; }
+      sleep 0.01
+    done
+    local t1; t1=$(date +%s%N)
+    echo "cold,$label,$run,$(( (t1 - t0) / 1000000 )),$(rss_mb "$APP_PID")" >> "$OUT/raw.csv"
+    stop_app
+  done
+}
+
+: > "$OUT/raw.csv"
+echo "== storage PUT alone (same store, same bytes), for the split of the added latency"
+for size in 16x16 820x820; do
+  line=$("$JAVA" -cp "$LIB" bench/PutBench.java 2>>"$OUT/putbench.log" "http://127.0.0.1:$S3_PORT" "$S3_KEY" "$S3_SECRET" "$BUCKET" "$(body "$size" 1)" "http://127.0.0.1:$STUB_PORT/v1/images/generations" 100)
+  echo "put,$size,$line" >> "$OUT/raw.csv"
+  echo "   $size $line"
+done
+
+echo "== cold start to the first successful generate, $RUNS runs each"
+cold_start jvm
+echo "   training the JDK AOT cache (one run with requests, then a clean exit)"
+rm -f "$OUT/app.aot"
+start_app -XX:AOTCacheOutput="$OUT/app.aot"
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$(body 16x16 1)" "$APP/generate")" = 200 ]; do sleep 0.05; done
+"$JAVA" bench/Load.java train "$APP/generate" "$(body 16x16 2)" 2 50 0 0 > /dev/null
+"$JAVA" bench/Load.java train "$APP/v1/images/generations" "$(body 16x16 1)" 2 50 0 0 > /dev/null
+stop_app
+cold_start jvm+aot -XX:AOTCache="$OUT/app.aot"
+NATIVE=$(ls target/*-runner 2>/dev/null | head -1 || true)
+if [ -n "$NATIVE" ]; then
+  echo "   native executable $NATIVE: not measured by this script yet" >&2
+fi
+
+echo "== added latency and throughput (stub upstream answers after ${LATENCY_MS} ms)"
+start_app
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$(body 16x16 1)" "$APP/generate")" = 200 ]; do sleep 0.05; done
+for size in 16x16 820x820; do
+  b=$(body "$size" 1)
+  for c in 1 16; do
+    n=$REQUESTS; [ "$c" = 1 ] && n=$(( REQUESTS / 4 ))
+    for target in direct generate v1; do
+      case $target in
+        direct) url="http://127.0.0.1:$STUB_PORT/v1/images/generations"; pid=0 ;;
+        generate) url="$APP/generate"; pid=$APP_PID ;;
+        v1) url="$APP/v1/images/generations"; pid=$APP_PID ;;
+      esac
+      line=$("$JAVA" bench/Load.java "$target" "$url" "$b" "$c" "$n" 5 "$pid")
+      echo "load,$size,$line" >> "$OUT/raw.csv"
+      echo "   $size c=$c $line"
+    done
+  done
+done
+
+echo "== scaling with n and image size (4 connections)"
+for case in "1024x1024 1" "1024x1024 4" "1024x1024 10" "256x256 1" "512x512 1" "1536x1024 1"; do
+  set -- $case
+  line=$("$JAVA" bench/Load.java "n=$2" "$APP/generate" "$(body "$1" "$2")" 4 $(( REQUESTS / 5 )) 2 "$APP_PID")
+  echo "scale,$1,$line" >> "$OUT/raw.csv"
+  echo "   $1 n=$2 $line"
+done
+stop_app
+
+"$JAVA" bench/Report.java "$OUT/raw.csv" "$LATENCY_MS" "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -1)" | tee "$OUT/latest.md"
+echo "(raw numbers: $OUT/raw.csv)"
