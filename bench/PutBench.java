@@ -15,6 +15,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -48,19 +49,32 @@ public class PutBench {
                         .endpointOverride(endpoint)
                         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
             List<Long> latencies = new ArrayList<>();
+            int errors = 0;
             for (int i = 0; i < count + 5; i++) {
                 String key = "bench/" + UUID.randomUUID() + ".png";
                 long t0 = System.nanoTime();
-                s3.putObject(p -> p.bucket(bucket).key(key).contentType("image/png"), RequestBody.fromBytes(image));
-                presigner.presignGetObject(p -> p.signatureDuration(Duration.ofHours(1))
-                        .getObjectRequest(g -> g.bucket(bucket).key(key)));
+                try {
+                    s3.putObject(p -> p.bucket(bucket).key(key).contentType("image/png"),
+                            RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(image),
+                                    image.length, "image/png"));
+                    presigner.presignGetObject(p -> p.signatureDuration(Duration.ofHours(1))
+                            .getObjectRequest(g -> g.bucket(bucket).key(key)));
+                } catch (RuntimeException e) {
+                    errors++;
+                    System.err.println("PUT failed: " + e);
+                    continue;
+                }
                 if (i >= 5) {
                     latencies.add(System.nanoTime() - t0);
                 }
             }
+            if (latencies.isEmpty()) {
+                System.out.printf("put,1,%d,0,%d,0,0,0,0,0%n", count, errors);
+                return;
+            }
             Collections.sort(latencies);
             double mean = latencies.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6;
-            System.out.printf("put,1,%d,%d,0,%.1f,%.1f,%.1f,0,0%n", count, latencies.size(),
+            System.out.printf("put,1,%d,%d,%d,%.1f,%.1f,%.1f,0,0%n", count, latencies.size(), errors,
                     latencies.get(latencies.size() / 2) / 1e6,
                     latencies.get((int) Math.ceil(0.99 * latencies.size()) - 1) / 1e6, mean);
         }

@@ -28,7 +28,7 @@ public class Report {
                     Load l = new Load(f[1], f[2], Integer.parseInt(f[3]), Double.parseDouble(f[7]),
                             Double.parseDouble(f[8]), Double.parseDouble(f[10]), Long.parseLong(f[11]));
                     (f[0].equals("load") ? loads : f[0].equals("scale") ? scales : new ArrayList<Load>()).add(l);
-                    if (f[0].equals("put")) {
+                    if (f[0].equals("put") && Integer.parseInt(f[5]) > 0) {
                         puts.put(f[1], l);
                     }
                 }
