@@ -99,8 +99,8 @@ public final class RemoteImages {
         for (InetAddress a : addresses) {
             if (AddressPolicy.alwaysRefused(a)
                     || (!policy.allowPrivateAddresses() && AddressPolicy.isPrivate(a))) {
-                throw refused(param, "the host " + host + " resolves to a non-public address (" + a.getHostAddress()
-                        + ")");
+                // the resolved address is not echoed: it would map the private network for the caller
+                throw refused(param, "the host " + host + " resolves to a non-public address");
             }
         }
     }

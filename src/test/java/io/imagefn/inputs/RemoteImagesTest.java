@@ -93,7 +93,15 @@ class RemoteImagesTest {
         server.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withStatus(302)
                 .withHeader("Location", "http://169.254.169.254/latest/meta-data/iam/security-credentials/")));
         ImagesApiException e = refused(internalStore(), url("/cat.png"));
-        assertTrue(e.getMessage().contains("169.254.169.254"), e.getMessage());
+        assertTrue(e.getMessage().contains("169.254.169.254 resolves to a non-public address"), e.getMessage());
+    }
+
+    @Test
+    void doesNotTellTheCallerWhichInternalAddressAHostHas() {
+        ImagesApiException e = refused(fetcher(false, Optional.empty(), 1000, Duration.ofSeconds(5)),
+                "http://localhost:" + server.port() + "/cat.png");
+        assertTrue(e.getMessage().contains("localhost resolves to a non-public address"), e.getMessage());
+        assertTrue(!e.getMessage().contains("127.0.0.1") && !e.getMessage().contains("0:0:0:0"), e.getMessage());
     }
 
     @Test
