@@ -129,8 +129,9 @@ public class ImagePipeline {
                 // paid for already: hand it over inline rather than lose it
                 Log.warnf("Storage failed for an image of upstream request %s, returning it inline: %s", requestId,
                         e.getMessage());
-                data.add(new ImagesResponse.ImageData(null, Base64.getEncoder().encodeToString(image.bytes()),
-                        image.revisedPrompt(), null, null, Boolean.FALSE));
+                data.add(new ImagesResponse.ImageData(null,
+                        b64 != null ? b64 : Base64.getEncoder().encodeToString(image.bytes()), image.revisedPrompt(),
+                        null, null, Boolean.FALSE));
             }
         }
         return new ImagesResponse(produced.created(), data, produced.background(), produced.outputFormat(),
