@@ -70,26 +70,9 @@ public class OpenAiErrorHandler {
         int status = ctx.statusCode();
         if (failure == null && status == 400) {
             // Funqy could not read the body as JSON
-            return ImagesApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your request. "
-                    + "The API expects a JSON object; check the body and the Content-Type.");
+            return HttpErrors.invalidJson();
         }
-        if (failure == null && status == 404) {
-            return new ImagesApiException(404, ImagesApiException.INVALID_REQUEST, null, "unknown_url",
-                    "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ".", null);
-        }
-        if (failure == null && status == 405) {
-            return new ImagesApiException(405, ImagesApiException.INVALID_REQUEST, null, "method_not_allowed",
-                    "Method " + ctx.request().method() + " is not allowed for " + ctx.request().path() + ".", null);
-        }
-        if (failure == null && status == 413) {
-            return new ImagesApiException(413, ImagesApiException.INVALID_REQUEST, null, "request_too_large",
-                    "The request body is too large.", null);
-        }
-        if (failure == null && status >= 400 && status < 500) {
-            return new ImagesApiException(status, ImagesApiException.INVALID_REQUEST, null, null,
-                    "The request was refused (HTTP " + status + ").", null);
-        }
-        return new ImagesApiException(500, "api_error", null, "internal_error",
-                "The server had an error while processing your request.", null);
+        return HttpErrors.forStatus(failure == null ? status : 500,
+                ctx.request().method() + " " + ctx.request().path());
     }
 }

@@ -24,8 +24,7 @@ public class OpenAiExceptionMappers {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return render(ImagesApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your "
-                + "request. The API expects a JSON object; check the body and the Content-Type."));
+        return render(HttpErrors.invalidJson());
     }
 
     @ServerExceptionMapper
@@ -33,23 +32,8 @@ public class OpenAiExceptionMappers {
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             Log.error("request failed", e);
-            return render(new ImagesApiException(status, "api_error", null, "internal_error",
-                    "The server had an error while processing your request.", null));
         }
-        String code = switch (status) {
-            case 404 -> "unknown_url";
-            case 405 -> "method_not_allowed";
-            case 413 -> "request_too_large";
-            case 415 -> "unsupported_media_type";
-            default -> null;
-        };
-        String message = switch (status) {
-            case 404 -> "Unknown request URL.";
-            case 415 -> "Unsupported Content-Type: send application/json, or multipart/form-data where files are uploaded.";
-            case 400 -> "The request could not be read: check the body and the Content-Type.";
-            default -> "The request was refused (HTTP " + status + ").";
-        };
-        return render(new ImagesApiException(status, ImagesApiException.INVALID_REQUEST, null, code, message, null));
+        return render(HttpErrors.forStatus(status, null));
     }
 
     static Response render(ImagesApiException e) {

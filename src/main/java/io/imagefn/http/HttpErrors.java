@@ -1,0 +1,45 @@
+package io.imagefn.http;
+
+import io.imagefn.images.ImagesApiException;
+
+/** The OpenAI-shaped errors for failures the HTTP layer itself detects, shared by the Vert.x and JAX-RS paths. */
+final class HttpErrors {
+
+    private HttpErrors() {
+    }
+
+    static ImagesApiException invalidJson() {
+        return ImagesApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your request. "
+                + "The API expects a JSON object; check the body and the Content-Type.");
+    }
+
+    /**
+     * The error for a bare HTTP status.
+     *
+     * @param request {@code "POST /path"} when known, named in 404 and 405 messages; may be null
+     */
+    static ImagesApiException forStatus(int status, String request) {
+        if (status < 400 || status >= 500) {
+            return new ImagesApiException(status >= 500 ? status : 500, "api_error", null, "internal_error",
+                    "The server had an error while processing your request.", null);
+        }
+        String where = request == null ? "" : ": " + request;
+        String code = switch (status) {
+            case 404 -> "unknown_url";
+            case 405 -> "method_not_allowed";
+            case 413 -> "request_too_large";
+            case 415 -> "unsupported_media_type";
+            default -> null;
+        };
+        String message = switch (status) {
+            case 400 -> "The request could not be read: check the body and the Content-Type.";
+            case 404 -> "Unknown request URL" + where + ".";
+            case 405 -> "Method not allowed" + where + ".";
+            case 413 -> "The request body is too large.";
+            case 415 -> "Unsupported Content-Type: send application/json, or multipart/form-data where files are "
+                    + "uploaded.";
+            default -> "The request was refused (HTTP " + status + ").";
+        };
+        return new ImagesApiException(status, ImagesApiException.INVALID_REQUEST, null, code, message, null);
+    }
+}
