@@ -125,19 +125,10 @@ public class UpstreamClient {
             if (events != null) {
                 events.close();
             }
-            throw classifyStreamFailure(e);
+            throw classify(e);
         }
     }
 
-    /** Maps what a stream fails with; also used while events are read. */
-    static RuntimeException classifyStreamFailure(RuntimeException e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof UpstreamException u) {
-                return u;
-            }
-        }
-        return e instanceof ProcessingException p ? classify(p) : e;
-    }
 
     /**
      * {@code POST /images/edits} as multipart, the encoding every model takes: one image as part {@code image},
@@ -210,7 +201,11 @@ public class UpstreamClient {
         return decode(response);
     }
 
-    private static UpstreamException classify(ProcessingException e) {
+    /**
+     * What a call or a stream failed with: the mapped upstream error, an unusable answer, or (for the client's
+     * {@link ProcessingException}) a broken connection. Anything else is passed on as it is.
+     */
+    static RuntimeException classify(RuntimeException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof UpstreamException u) {
                 return u;
@@ -220,7 +215,7 @@ public class UpstreamClient {
                 return UpstreamException.badResponse("malformed JSON or base64", null, e);
             }
         }
-        return UpstreamException.connectionFailed(e);
+        return e instanceof ProcessingException ? UpstreamException.connectionFailed(e) : e;
     }
 
     private UpstreamImages decode(RestResponse<ImagesBody> response) {

@@ -38,7 +38,7 @@ public final class UpstreamStream implements AutoCloseable {
         } catch (NoSuchElementException end) {
             return null;
         } catch (RuntimeException e) {
-            throw UpstreamClient.classifyStreamFailure(e);
+            throw UpstreamClient.classify(e);
         }
     }
 
