@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,6 @@ import io.imagefn.images.Variation;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.inputs.ImageInputs;
 import io.imagefn.storage.ImageStore;
-import io.imagefn.storage.StorageException;
 import io.imagefn.upstream.UpstreamClient;
 import io.imagefn.upstream.UpstreamException;
 import io.imagefn.upstream.UpstreamImages;
@@ -120,19 +120,14 @@ public class ImagePipeline {
                     "api_error", null, "bad_upstream_response",
                     "The upstream returned data that is not a PNG, JPEG or WebP image (upstream request " + requestId
                             + ").", null));
-            String b64 = inline ? Base64.getEncoder().encodeToString(image.bytes()) : null;
-            try {
-                ImageStore.StoredImage stored = store.put(image.bytes(), format);
-                data.add(new ImagesResponse.ImageData(stored.url().toString(), b64, image.revisedPrompt(), stored.id(),
-                        stored.expiresAt().getEpochSecond(), null));
-            } catch (StorageException e) {
-                // paid for already: hand it over inline rather than lose it
-                Log.warnf("Storage failed for an image of upstream request %s, returning it inline: %s", requestId,
-                        e.getMessage());
-                data.add(new ImagesResponse.ImageData(null,
-                        b64 != null ? b64 : Base64.getEncoder().encodeToString(image.bytes()), image.revisedPrompt(),
-                        null, null, Boolean.FALSE));
-            }
+            Optional<ImageStore.StoredImage> stored = store.tryPut(image.bytes(), format,
+                    "an image of upstream request " + requestId);
+            // an image that could not be stored goes inline whatever was asked: it is never dropped
+            String b64 = inline || stored.isEmpty() ? Base64.getEncoder().encodeToString(image.bytes()) : null;
+            data.add(stored.map(s -> new ImagesResponse.ImageData(s.url().toString(), b64, image.revisedPrompt(),
+                    s.id(), s.expiresAt().getEpochSecond(), null))
+                    .orElseGet(() -> new ImagesResponse.ImageData(null, b64, image.revisedPrompt(), null, null,
+                            Boolean.FALSE)));
         }
         return new ImagesResponse(produced.created(), data, produced.background(), produced.outputFormat(),
                 produced.quality(), produced.size(), produced.usage());

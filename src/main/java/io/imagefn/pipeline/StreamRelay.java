@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imagefn.images.ErrorBody;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.storage.ImageStore;
-import io.imagefn.storage.StorageException;
 import io.imagefn.upstream.UpstreamException;
 import io.imagefn.upstream.UpstreamStream;
 import io.quarkus.logging.Log;
@@ -84,15 +83,11 @@ public final class StreamRelay {
             event.put("stored", false);
             return;
         }
-        try {
-            ImageStore.StoredImage stored = store.put(bytes, format);
+        store.tryPut(bytes, format, "a streamed image").ifPresentOrElse(stored -> {
             event.put("url", stored.url().toString());
             event.put("id", stored.id());
             event.put("expires_at", stored.expiresAt().getEpochSecond());
-        } catch (StorageException e) {
-            Log.warnf("Storage failed for a streamed image, it stays inline: %s", e.getMessage());
-            event.put("stored", false);
-        }
+        }, () -> event.put("stored", false));
     }
 
     private String error(String message, String code) throws IOException {

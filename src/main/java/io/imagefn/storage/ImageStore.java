@@ -124,6 +124,19 @@ public class ImageStore {
         }
     }
 
+    /**
+     * Stores the bytes as {@link #put} does, or answers empty when the store refuses or cannot be reached (logged
+     * with {@code what}): the caller then hands the image over inline, since it was paid for already.
+     */
+    public Optional<StoredImage> tryPut(byte[] bytes, ImageFormat format, String what) {
+        try {
+            return Optional.of(put(bytes, format));
+        } catch (StorageException e) {
+            Log.warnf("Storage failed for %s; the image is returned inline instead: %s", what, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** A fresh signed URL for an object, valid for {@code ttl}. */
     public StoredImage sign(String id, String key, Duration ttl) {
         Clients c = clients();
