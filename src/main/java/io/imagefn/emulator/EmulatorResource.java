@@ -127,7 +127,7 @@ public class EmulatorResource {
             for (int i = 0; i < count(r.n()); i++) {
                 images.add(EmulatedEdits.vary(image, size[0], seed * 31 + i));
             }
-            return body(variation.model(), null, images, null, null, false, null, size, 0);
+            return body(variation.model(), null, images, "png", 100, false, null, size, 0);
         });
     }
 
@@ -237,26 +237,26 @@ public class EmulatorResource {
     private Object respond(ImageModel model, String prompt, List<BufferedImage> images, String outputFormat,
             Integer outputCompression, boolean transparent, String quality, int[] size, int inputImageTokens,
             Boolean stream, Integer partialImages, String eventPrefix) {
-        if (!Boolean.TRUE.equals(stream)) {
-            return body(model, prompt, images, outputFormat, outputCompression, transparent, quality, size,
-                    inputImageTokens);
-        }
+        // the API's defaults, resolved as the real service reports them
         String resolved = quality == null || quality.equals("auto") ? "medium" : quality;
         String format = outputFormat == null ? "png" : outputFormat;
+        int compression = outputCompression == null ? 100 : outputCompression;
+        if (!Boolean.TRUE.equals(stream)) {
+            return body(model, prompt, images, format, compression, transparent, resolved, size, inputImageTokens);
+        }
         EmulatedStream.Settings settings = new EmulatedStream.Settings(eventPrefix,
                 partialImages == null ? 0 : partialImages, size[0] + "x" + size[1], resolved,
-                transparent ? "transparent" : "opaque", format, outputCompression == null ? 100 : outputCompression,
-                config.emulator().streamDelay());
+                transparent ? "transparent" : "opaque", format, compression, config.emulator().streamDelay());
         return EmulatedStream.of(settings, images,
                 EmulatedUsage.of(prompt, images.size(), size, resolved, inputImageTokens));
     }
 
-    /** The response in OpenAI's shape: DALL·E answers carry only {@code created} and {@code data}. */
+    /**
+     * The response in OpenAI's shape, from resolved values: DALL·E answers carry only {@code created} and
+     * {@code data}.
+     */
     private static Map<String, Object> body(ImageModel model, String prompt, List<BufferedImage> images,
-            String outputFormat, Integer outputCompression, boolean transparent, String quality, int[] size,
-            int inputImageTokens) {
-        String format = outputFormat == null ? "png" : outputFormat;
-        int compression = outputCompression == null ? 100 : outputCompression;
+            String format, int compression, boolean transparent, String quality, int[] size, int inputImageTokens) {
         List<Map<String, Object>> data = new ArrayList<>();
         for (BufferedImage image : images) {
             Map<String, Object> item = new LinkedHashMap<>();
@@ -270,12 +270,11 @@ public class EmulatorResource {
         body.put("created", System.currentTimeMillis() / 1000);
         body.put("data", data);
         if (!model.isDallE()) {
-            String resolved = quality == null || quality.equals("auto") ? "medium" : quality;
             body.put("background", transparent ? "transparent" : "opaque");
             body.put("output_format", format);
-            body.put("quality", resolved);
+            body.put("quality", quality);
             body.put("size", size[0] + "x" + size[1]);
-            body.put("usage", EmulatedUsage.of(prompt, images.size(), size, resolved, inputImageTokens));
+            body.put("usage", EmulatedUsage.of(prompt, images.size(), size, quality, inputImageTokens));
         }
         return body;
     }
