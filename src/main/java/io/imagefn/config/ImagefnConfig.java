@@ -37,6 +37,27 @@ public interface ImagefnConfig {
 
     Inputs inputs();
 
+    Pricing pricing();
+
+    Log log();
+
+    /** The price table behind {@code estimated_cost} and the {@code imagefn.cost} metric. */
+    interface Pricing {
+        /** A JSON price table in the shape of the bundled {@code imagefn/prices.json}, replacing it. */
+        Optional<java.nio.file.Path> file();
+    }
+
+    /** The per-request log line. */
+    interface Log {
+        /** Write every log line as one JSON object (for log shippers). Default false: plain text. */
+        @WithDefault("false")
+        boolean json();
+
+        /** Include the prompt in the per-request line. Default false: prompts can hold personal data. */
+        @WithDefault("false")
+        boolean prompts();
+    }
+
     /** The OpenAI-compatible images API that produces the images. */
     interface Upstream {
         /**
@@ -142,6 +163,10 @@ public interface ImagefnConfig {
         /** Prefix of every object key. Default {@code images/}. */
         @WithDefault("images/")
         String keyPrefix();
+
+        /** How long the readiness probe reuses its last look at the bucket. Default 10s. */
+        @WithDefault("10s")
+        Duration readinessCache();
 
         Embedded embedded();
     }

@@ -4,6 +4,7 @@ import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.images.VariationRequest;
+import io.imagefn.observe.Binding;
 import io.imagefn.pipeline.ImagePipeline;
 import io.quarkus.funqy.Funq;
 
@@ -22,18 +23,18 @@ public class ImageFunctions {
 
     @Funq("generate")
     public ImagesResponse generate(GenerateRequest request) {
-        return pipeline.generate(request);
+        return pipeline.generate(request, Binding.HTTP);
     }
 
     /** Edits one or more images (by {@code image_url} or the {@code file_id} of a stored result) with a prompt. */
     @Funq("edit")
     public ImagesResponse edit(EditRequest request) {
-        return pipeline.edit(request);
+        return pipeline.edit(request, Binding.HTTP);
     }
 
     /** Variations of one square PNG (dall-e-2). */
     @Funq("variation")
     public ImagesResponse variation(VariationRequest request) {
-        return pipeline.variation(request);
+        return pipeline.variation(request, Binding.HTTP);
     }
 }

@@ -10,7 +10,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * OpenAI's {@code ImagesResponse} (spec §5). {@code data[].url} is always a signed URL into our own bucket; the
  * resolved {@code background}, {@code output_format}, {@code quality}, {@code size} and {@code usage} are passed
- * through from the upstream when it sends them.
+ * through from the upstream when it sends them. {@code estimated_cost} is imagefn's extension: the request's cost at
+ * list prices.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,7 +22,8 @@ public record ImagesResponse(
         @JsonProperty("output_format") String outputFormat,
         String quality,
         String size,
-        Usage usage) {
+        Usage usage,
+        @JsonProperty("estimated_cost") EstimatedCost estimatedCost) {
 
     /**
      * One image. {@code id} and {@code expires_at} are imagefn's extensions: the id names the stored image for later

@@ -20,6 +20,7 @@ import io.imagefn.http.RawMultipart;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.VariationRequest;
+import io.imagefn.observe.Binding;
 import io.imagefn.pipeline.ImagePipeline;
 import io.imagefn.pipeline.StreamRelay;
 
@@ -51,7 +52,7 @@ public class ImagesResource {
         if (Boolean.TRUE.equals(request.stream())) {
             return events(pipeline.streamGeneration(request));
         }
-        return Response.ok(pipeline.generate(request)).build();
+        return Response.ok(pipeline.generate(request, Binding.V1)).build();
     }
 
     @POST
@@ -80,14 +81,14 @@ public class ImagesResource {
     @Operation(summary = "Create variations of a square PNG (createImageVariation), multipart")
     public Response variations(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         FormParts parts = FormParts.parse(body, contentType);
-        return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")))).build();
+        return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")), Binding.V1)).build();
     }
 
     private Response edit(EditRequest request) {
         if (Boolean.TRUE.equals(request.stream())) {
             return events(pipeline.streamEdit(request));
         }
-        return Response.ok(pipeline.edit(request)).build();
+        return Response.ok(pipeline.edit(request, Binding.V1)).build();
     }
 
     private static Response events(StreamRelay relay) {

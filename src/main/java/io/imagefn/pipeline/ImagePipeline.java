@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +20,10 @@ import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
+import io.imagefn.images.EstimatedCost;
 import io.imagefn.images.Generation;
 import io.imagefn.images.ImageFormat;
+import io.imagefn.images.ImageModel;
 import io.imagefn.images.ImageRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
@@ -28,10 +31,15 @@ import io.imagefn.images.InputImage;
 import io.imagefn.images.Variation;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.inputs.ImageInputs;
+import io.imagefn.observe.Binding;
+import io.imagefn.observe.RequestRecord;
+import io.imagefn.observe.Telemetry;
+import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.upstream.UpstreamClient;
 import io.imagefn.upstream.UpstreamException;
 import io.imagefn.upstream.UpstreamImages;
+import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
 
 /**
@@ -47,50 +55,120 @@ public class ImagePipeline {
     private final ImageStore store;
     private final ImageInputs inputs;
     private final ObjectMapper json;
+    private final Telemetry telemetry;
+    private final CostEstimator costs;
 
     public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs,
-            ObjectMapper json) {
+            ObjectMapper json, Telemetry telemetry, CostEstimator costs) {
         this.config = config;
         this.upstream = upstream;
         this.store = store;
         this.inputs = inputs;
         this.json = json;
+        this.telemetry = telemetry;
+        this.costs = costs;
     }
 
-    public ImagesResponse generate(GenerateRequest request) {
-        Generation generation = ImageRules.validate(request, config.upstream().allowUnknownModels());
-        refuseStreaming(request.stream());
-        UpstreamImages produced = call(() -> upstream.generate(generation));
-        return store(produced, request.wantsBase64());
+    public ImagesResponse generate(GenerateRequest request, Binding binding) {
+        return observed("generate", binding, record -> {
+            Generation generation = record.validate(request.model(), () -> {
+                Generation g = ImageRules.validate(request, allowUnknownModels());
+                refuseStreaming(request.stream());
+                return g;
+            });
+            record.accepted(generation.model(), request.n(), request.prompt());
+            UpstreamImages produced = call(record, () -> upstream.generate(generation));
+            return store(record, generation.model(), request.size(), request.quality(), produced, request.wantsBase64());
+        });
     }
 
-    public ImagesResponse edit(EditRequest request) {
-        Edit edit = ImageRules.validateEdit(request, config.upstream().allowUnknownModels());
-        refuseStreaming(request.stream());
-        EditInputs in = load(edit);
-        UpstreamImages produced = call(() -> upstream.edit(edit, in.images(), in.mask()));
-        return store(produced, request.wantsBase64());
+    public ImagesResponse edit(EditRequest request, Binding binding) {
+        return observed("edit", binding, record -> {
+            Edit edit = record.validate(request.model(), () -> {
+                Edit e = ImageRules.validateEdit(request, allowUnknownModels());
+                refuseStreaming(request.stream());
+                return e;
+            });
+            record.accepted(edit.model(), request.n(), request.prompt());
+            EditInputs in = load(edit);
+            UpstreamImages produced = call(record, () -> upstream.edit(edit, in.images(), in.mask()));
+            return store(record, edit.model(), request.size(), request.quality(), produced, request.wantsBase64());
+        });
     }
 
-    public ImagesResponse variation(VariationRequest request) {
-        Variation variation = ImageRules.validateVariation(request, config.upstream().allowUnknownModels());
-        InputImage image = inputs.load(request.image());
-        ImageRules.checkVariationInput(image);
-        UpstreamImages produced = call(() -> upstream.variation(variation, image));
-        return store(produced, request.wantsBase64());
+    public ImagesResponse variation(VariationRequest request, Binding binding) {
+        return observed("variation", binding, record -> {
+            Variation variation = record.validate(request.model(),
+                    () -> ImageRules.validateVariation(request, allowUnknownModels()));
+            record.accepted(variation.model(), request.n(), null);
+            InputImage image = inputs.load(request.image());
+            ImageRules.checkVariationInput(image);
+            UpstreamImages produced = call(record, () -> upstream.variation(variation, image));
+            return store(record, variation.model(), request.size(), null, produced, request.wantsBase64());
+        });
     }
 
-    /** {@code stream: true} generations: validated and opened here, so a failure before any event is a real status. */
+    /**
+     * {@code stream: true} generations: validated and opened here, so a failure before any event is a real status.
+     * The request's record is finished by the relay when the stream ends.
+     */
     public StreamRelay streamGeneration(GenerateRequest request) {
-        Generation generation = ImageRules.validate(request, config.upstream().allowUnknownModels());
-        return new StreamRelay(call(() -> upstream.openGenerationStream(generation)), store, json);
+        return observedStream("generate", record -> {
+            Generation generation = record.validate(request.model(),
+                    () -> ImageRules.validate(request, allowUnknownModels()));
+            record.accepted(generation.model(), request.n(), request.prompt());
+            return new StreamRelay(call(record, () -> upstream.openGenerationStream(generation)), store, json, record,
+                    costs, generation.model().name());
+        });
     }
 
     /** {@code stream: true} edits. */
     public StreamRelay streamEdit(EditRequest request) {
-        Edit edit = ImageRules.validateEdit(request, config.upstream().allowUnknownModels());
-        EditInputs in = load(edit);
-        return new StreamRelay(call(() -> upstream.openEditStream(edit, in.images(), in.mask())), store, json);
+        return observedStream("edit", record -> {
+            Edit edit = record.validate(request.model(),
+                    () -> ImageRules.validateEdit(request, allowUnknownModels()));
+            record.accepted(edit.model(), request.n(), request.prompt());
+            EditInputs in = load(edit);
+            return new StreamRelay(call(record, () -> upstream.openEditStream(edit, in.images(), in.mask())), store,
+                    json, record, costs, edit.model().name());
+        });
+    }
+
+    private boolean allowUnknownModels() {
+        return config.upstream().allowUnknownModels();
+    }
+
+    /** Runs one request under its record: the span is current while it runs, the outcome is recorded once. */
+    private ImagesResponse observed(String function, Binding binding, Function<RequestRecord, ImagesResponse> work) {
+        RequestRecord record = telemetry.start(function, binding);
+        try {
+            ImagesResponse response;
+            try (Scope ignored = record.activate()) {
+                response = work.apply(record);
+            }
+            record.succeeded();
+            return response;
+        } catch (ImagesApiException e) {
+            record.failed(e);
+            throw e;
+        } catch (RuntimeException e) {
+            record.crashed(e);
+            throw e;
+        }
+    }
+
+    /** As {@link #observed}, but success is recorded when the stream ends, by the relay. */
+    private StreamRelay observedStream(String function, Function<RequestRecord, StreamRelay> open) {
+        RequestRecord record = telemetry.start(function, Binding.V1_STREAM);
+        try (Scope ignored = record.activate()) {
+            return open.apply(record);
+        } catch (ImagesApiException e) {
+            record.failed(e);
+            throw e;
+        } catch (RuntimeException e) {
+            record.crashed(e);
+            throw e;
+        }
     }
 
     private record EditInputs(List<InputImage> images, InputImage mask) {
@@ -112,7 +190,13 @@ public class ImagePipeline {
         }
     }
 
-    private ImagesResponse store(UpstreamImages produced, boolean inline) {
+    private ImagesResponse store(RequestRecord record, ImageModel model, String askedSize, String askedQuality,
+            UpstreamImages produced, boolean inline) {
+        record.upstreamRequestId(produced.requestId());
+        Optional<EstimatedCost> cost = costs.estimate(model.name(), produced.images().size(),
+                produced.size() != null ? produced.size() : askedSize,
+                produced.quality() != null ? produced.quality() : askedQuality, produced.usage());
+        record.cost(cost);
         List<ImagesResponse.ImageData> data = new ArrayList<>(produced.images().size());
         String requestId = produced.requestId().orElse("-");
         for (UpstreamImages.Image image : produced.images()) {
@@ -122,6 +206,7 @@ public class ImagePipeline {
                             + ").", null));
             Optional<ImageStore.StoredImage> stored = store.tryPut(image.bytes(), format,
                     "an image of upstream request " + requestId);
+            record.image(stored.isPresent());
             // an image that could not be stored goes inline whatever was asked: it is never dropped
             String b64 = inline || stored.isEmpty() ? Base64.getEncoder().encodeToString(image.bytes()) : null;
             data.add(stored.map(s -> new ImagesResponse.ImageData(s.url().toString(), b64, image.revisedPrompt(),
@@ -130,14 +215,16 @@ public class ImagePipeline {
                             Boolean.FALSE)));
         }
         return new ImagesResponse(produced.created(), data, produced.background(), produced.outputFormat(),
-                produced.quality(), produced.size(), produced.usage());
+                produced.quality(), produced.size(), produced.usage(), cost.orElse(null));
     }
 
     /** Runs an upstream call and turns its failures into what the caller should see. */
-    private static <T> T call(Supplier<T> upstreamCall) {
+    private static <T> T call(RequestRecord record, Supplier<T> upstreamCall) {
+        record.callingUpstream();
         try {
             return upstreamCall.get();
         } catch (UpstreamException e) {
+            record.upstreamRequestId(e.requestId());
             throw toCallerError(e);
         } catch (TimeoutException e) {
             throw new ImagesApiException(504, "api_error", null, "upstream_timeout",

@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.imagefn.images.ErrorBody;
+import io.imagefn.images.EstimatedCost;
 import io.imagefn.images.ImageFormat;
+import io.imagefn.images.ImagesApiException;
+import io.imagefn.images.Usage;
+import io.imagefn.observe.RequestRecord;
+import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.upstream.UpstreamException;
 import io.imagefn.upstream.UpstreamStream;
@@ -27,11 +33,19 @@ public final class StreamRelay {
     private final UpstreamStream upstream;
     private final ImageStore store;
     private final ObjectMapper json;
+    private final RequestRecord record;
+    private final CostEstimator costs;
+    private final String model;
+    private int completed;
 
-    StreamRelay(UpstreamStream upstream, ImageStore store, ObjectMapper json) {
+    StreamRelay(UpstreamStream upstream, ImageStore store, ObjectMapper json, RequestRecord record, CostEstimator costs,
+            String model) {
         this.upstream = upstream;
         this.store = store;
         this.json = json;
+        this.record = record;
+        this.costs = costs;
+        this.model = model;
     }
 
     /** Writes every event to {@code out}; returns when the upstream ends, fails, or the caller goes away. */
@@ -43,13 +57,29 @@ public final class StreamRelay {
                 }
                 write(out, event.name(), relay(event.data()));
             }
+            if (completed > 0) {
+                record.succeeded();
+            } else {
+                record.failed(streamError("The upstream stream ended without a completed image."));
+            }
         } catch (UpstreamException e) {
             Log.warnf("Upstream stream failed: status %d, request %s", e.status(), e.requestId().orElse("-"));
+            record.upstreamRequestId(e.requestId());
+            record.failed(streamError("The upstream images API failed during the stream."));
             write(out, "error", error("The upstream images API failed during the stream.", "upstream_stream_error"));
+        } catch (IOException e) {
+            // the caller went away: the images completed so far were stored
+            record.failed(streamError("The caller closed the stream."));
+            throw e;
         } catch (RuntimeException e) {
             Log.warn("Image stream failed", e);
+            record.failed(streamError("The image stream broke before it completed."));
             write(out, "error", error("The image stream broke before it completed.", "upstream_stream_error"));
         }
+    }
+
+    private static ImagesApiException streamError(String message) {
+        return new ImagesApiException(502, "api_error", null, "upstream_stream_error", message, null);
     }
 
     private String relay(String data) throws IOException {
@@ -64,7 +94,9 @@ public final class StreamRelay {
         }
         String type = event.path("type").asText("");
         if (type.endsWith(".completed") && event.path("b64_json").isTextual()) {
+            completed++;
             store(event);
+            price(event);
         }
         return json.writeValueAsString(event);
     }
@@ -76,18 +108,31 @@ public final class StreamRelay {
             bytes = Base64.getDecoder().decode(event.get("b64_json").asText());
         } catch (IllegalArgumentException e) {
             event.put("stored", false);
+            record.image(false);
             return;
         }
         ImageFormat format = ImageFormat.sniff(bytes).orElse(null);
         if (format == null) {
             event.put("stored", false);
+            record.image(false);
             return;
         }
-        store.tryPut(bytes, format, "a streamed image").ifPresentOrElse(stored -> {
+        Optional<ImageStore.StoredImage> put = store.tryPut(bytes, format, "a streamed image");
+        record.image(put.isPresent());
+        put.ifPresentOrElse(stored -> {
             event.put("url", stored.url().toString());
             event.put("id", stored.id());
             event.put("expires_at", stored.expiresAt().getEpochSecond());
         }, () -> event.put("stored", false));
+    }
+
+    /** A completed event carries its {@code usage}: price it, and add imagefn's {@code estimated_cost}. */
+    private void price(ObjectNode event) {
+        Usage usage = event.hasNonNull("usage") ? json.convertValue(event.get("usage"), Usage.class) : null;
+        Optional<EstimatedCost> cost = costs.estimate(model, 1, event.path("size").asText(null),
+                event.path("quality").asText(null), usage);
+        record.cost(cost);
+        cost.ifPresent(c -> event.set("estimated_cost", json.valueToTree(c)));
     }
 
     private String error(String message, String code) throws IOException {

@@ -12,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.observe.StorageWrite;
+import io.imagefn.observe.Telemetry;
 import io.imagefn.images.ImageFormat;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -49,11 +51,13 @@ public class ImageStore {
 
     private final ImagefnConfig config;
     private final EmbeddedS3 embedded;
+    private final Telemetry telemetry;
     private volatile Clients clients;
 
-    public ImageStore(ImagefnConfig config, EmbeddedS3 embedded) {
+    public ImageStore(ImagefnConfig config, EmbeddedS3 embedded, Telemetry telemetry) {
         this.config = config;
         this.embedded = embedded;
+        this.telemetry = telemetry;
         if (config.urlTtl().compareTo(MAX_URL_TTL) > 0 || config.urlTtl().isNegative() || config.urlTtl().isZero()) {
             throw new IllegalArgumentException("imagefn.url-ttl must be between 1s and 7d (SigV4 limit), not "
                     + config.urlTtl());
@@ -89,12 +93,13 @@ public class ImageStore {
     public StoredImage put(byte[] bytes, ImageFormat format) {
         String id = "img_" + randomId();
         String key = config.s3().keyPrefix() + id + "." + format.extension();
-        Clients c = clients();
-        try {
+        try (StorageWrite write = telemetry.storageWrite(bytes.length)) {
+            Clients c = clients();
             // the bytes are not touched again: no defensive copy of a multi-megabyte image
             c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key).contentType(format.contentType())
                     .build(), RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length,
                             format.contentType()));
+            write.ok();
         } catch (RuntimeException e) {
             throw new StorageException("could not store " + key + ": " + e.getMessage(), e);
         }
@@ -134,6 +139,20 @@ public class ImageStore {
         } catch (StorageException e) {
             Log.warnf("Storage failed for %s; the image is returned inline instead: %s", what, e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether the bucket answers: one {@code HeadBucket}, which needs only {@code s3:ListBucket} on it.
+     *
+     * @throws StorageException with the reason when it does not
+     */
+    public void checkReachable() {
+        try {
+            Clients c = clients();
+            c.s3().headBucket(h -> h.bucket(c.bucket()));
+        } catch (RuntimeException e) {
+            throw new StorageException("the bucket does not answer: " + e.getClass().getSimpleName(), e);
         }
     }
 

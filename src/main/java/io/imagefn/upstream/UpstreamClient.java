@@ -39,6 +39,8 @@ import io.imagefn.images.Generation;
 import io.imagefn.images.InputImage;
 import io.imagefn.images.Variation;
 import io.imagefn.images.VariationRequest;
+import io.imagefn.observe.Telemetry;
+import io.imagefn.observe.UpstreamAttempt;
 import io.quarkus.logging.Log;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.CustomBackoff;
@@ -73,14 +75,17 @@ public class UpstreamClient {
     private final UpstreamTarget target;
     private volatile OpenAiImagesApi api;
 
-    public UpstreamClient(ImagefnConfig config, UpstreamTarget target) {
+    private final Telemetry telemetry;
+
+    public UpstreamClient(ImagefnConfig config, UpstreamTarget target, Telemetry telemetry) {
         this.config = config.upstream();
         this.target = target;
+        this.telemetry = telemetry;
     }
 
     public UpstreamImages generate(Generation generation) {
         GenerationsBody body = body(generation, false);
-        return call(() -> api().generations(body));
+        return call("generations", () -> api().generations(body));
     }
 
     /**
@@ -90,7 +95,7 @@ public class UpstreamClient {
      */
     public UpstreamStream openGenerationStream(Generation generation) {
         GenerationsBody body = body(generation, true);
-        return open(() -> api().generationsStream(body));
+        return open("generations_stream", () -> api().generationsStream(body));
     }
 
     /** Starts a streamed edit and waits for its first event, as {@link #openGenerationStream(Generation)}. */
@@ -98,7 +103,7 @@ public class UpstreamClient {
         ClientMultipartForm form = editForm(edit, images, mask);
         text(form, "stream", "true");
         text(form, "partial_images", edit.request().partialImages());
-        return open(() -> api().editsStream(form));
+        return open("edits_stream", () -> api().editsStream(form));
     }
 
     private static GenerationsBody body(Generation generation, boolean stream) {
@@ -110,23 +115,40 @@ public class UpstreamClient {
                 stream ? Boolean.TRUE : null, stream ? r.partialImages() : null);
     }
 
-    private static UpstreamStream open(Supplier<Multi<SseEvent<String>>> request) {
+    private UpstreamStream open(String operation, Supplier<Multi<SseEvent<String>>> request) {
         Stream<SseEvent<String>> events = null;
-        try {
-            events = request.get().subscribe().asStream();
-            Iterator<SseEvent<String>> iterator = events.iterator();
-            // blocks until the first event, or the failure that came instead
-            if (!iterator.hasNext()) {
-                events.close();
-                throw UpstreamException.badResponse("the event stream ended without an event", null, null);
+        try (UpstreamAttempt attempt = telemetry.upstreamAttempt(operation)) {
+            try {
+                events = request.get().subscribe().asStream();
+                Iterator<SseEvent<String>> iterator = events.iterator();
+                // blocks until the first event, or the failure that came instead
+                if (!iterator.hasNext()) {
+                    events.close();
+                    throw UpstreamException.badResponse("the event stream ended without an event", null, null);
+                }
+                attempt.answered(200, null);
+                return new UpstreamStream(iterator, events::close);
+            } catch (RuntimeException e) {
+                if (events != null) {
+                    events.close();
+                }
+                throw failed(attempt, classify(e));
             }
-            return new UpstreamStream(iterator, events::close);
-        } catch (RuntimeException e) {
-            if (events != null) {
-                events.close();
-            }
-            throw classify(e);
         }
+    }
+
+    /** Records how an attempt failed on its span and timer, and passes the failure on. */
+    private static RuntimeException failed(UpstreamAttempt attempt, RuntimeException e) {
+        if (e instanceof UpstreamException u && "bad_upstream_response".equals(u.error().code())) {
+            attempt.broken("bad_response");
+        } else if (e instanceof UpstreamException u && u.status() > 0) {
+            attempt.answered(u.status(), u.requestId().orElse(null));
+        } else if (e instanceof UpstreamException) {
+            attempt.broken("connection_failed");
+        } else {
+            attempt.broken("error");
+        }
+        return e;
     }
 
 
@@ -136,7 +158,7 @@ public class UpstreamClient {
      */
     public UpstreamImages edit(Edit edit, List<InputImage> images, InputImage mask) {
         ClientMultipartForm form = editForm(edit, images, mask);
-        return call(() -> api().edits(form));
+        return call("edits", () -> api().edits(form));
     }
 
     private static ClientMultipartForm editForm(Edit edit, List<InputImage> images, InputImage mask) {
@@ -177,7 +199,7 @@ public class UpstreamClient {
         text(form, "size", r.size());
         text(form, "response_format", "b64_json");
         text(form, "user", r.user());
-        return call(() -> api().variations(form));
+        return call("variations", () -> api().variations(form));
     }
 
     private static void file(ClientMultipartForm form, String part, String baseName, InputImage image) {
@@ -191,14 +213,22 @@ public class UpstreamClient {
         }
     }
 
-    private UpstreamImages call(Supplier<RestResponse<ImagesBody>> request) {
-        RestResponse<ImagesBody> response;
-        try {
-            response = request.get();
-        } catch (ProcessingException e) {
-            throw classify(e);
+    private UpstreamImages call(String operation, Supplier<RestResponse<ImagesBody>> request) {
+        try (UpstreamAttempt attempt = telemetry.upstreamAttempt(operation)) {
+            RestResponse<ImagesBody> response;
+            try {
+                response = request.get();
+            } catch (RuntimeException e) {
+                throw failed(attempt, classify(e));
+            }
+            attempt.answered(response.getStatus(), response.getHeaderString("x-request-id"));
+            try {
+                return decode(response);
+            } catch (UpstreamException e) {
+                attempt.broken("bad_response");
+                throw e;
+            }
         }
-        return decode(response);
     }
 
     /**

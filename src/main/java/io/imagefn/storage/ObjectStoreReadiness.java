@@ -1,0 +1,52 @@
+package io.imagefn.storage;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.imagefn.config.ImagefnConfig;
+
+/**
+ * Ready only while the bucket answers: an instance that cannot store images would hand every paid image back inline.
+ * One {@code HeadBucket} at most every {@code imagefn.s3.readiness-cache}, so frequent probes cost nothing.
+ */
+@Readiness
+@ApplicationScoped
+public class ObjectStoreReadiness implements HealthCheck {
+
+    private final ImageStore store;
+    private final Duration cache;
+    private volatile Look last;
+
+    private record Look(long atNanos, String problem) {
+    }
+
+    public ObjectStoreReadiness(ImageStore store, ImagefnConfig config) {
+        this.store = store;
+        this.cache = config.s3().readinessCache();
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        Look look = last;
+        if (look == null || System.nanoTime() - look.atNanos() >= cache.toNanos()) {
+            look = new Look(System.nanoTime(), problem());
+            last = look;
+        }
+        var response = HealthCheckResponse.named("object-store").withData("embedded", store.usesEmbedded());
+        return look.problem() == null ? response.up().build() : response.down().withData("error", look.problem()).build();
+    }
+
+    private String problem() {
+        try {
+            store.checkReachable();
+            return null;
+        } catch (StorageException e) {
+            return e.getMessage();
+        }
+    }
+}
