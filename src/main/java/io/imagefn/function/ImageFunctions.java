@@ -1,5 +1,7 @@
 package io.imagefn.function;
 
+import java.util.Map;
+
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImagesResponse;
@@ -10,7 +12,8 @@ import io.quarkus.funqy.Funq;
 
 /**
  * The three Images API operations as functions: one input type each, the OpenAI request shape in, an
- * {@code ImagesResponse} with signed URLs out. The same code serves every binding (HTTP {@code POST /generate},
+ * {@code ImagesResponse} with signed URLs out. An empty body (which Funqy passes as null) is an empty request, so it
+ * gets the same "missing prompt" answer as {@code {}}. The same code serves every binding (HTTP {@code POST /generate},
  * {@code /edit}, {@code /variation}; CloudEvents; Lambda invokes), and the names are the stable export names.
  */
 public class ImageFunctions {
@@ -23,18 +26,18 @@ public class ImageFunctions {
 
     @Funq("generate")
     public ImagesResponse generate(GenerateRequest request) {
-        return pipeline.generate(request, Binding.HTTP);
+        return pipeline.generate(request == null ? GenerateRequest.fromJson(Map.of()) : request, Binding.HTTP);
     }
 
     /** Edits one or more images (by {@code image_url} or the {@code file_id} of a stored result) with a prompt. */
     @Funq("edit")
     public ImagesResponse edit(EditRequest request) {
-        return pipeline.edit(request, Binding.HTTP);
+        return pipeline.edit(request == null ? EditRequest.fromJson(Map.of()) : request, Binding.HTTP);
     }
 
     /** Variations of one square PNG (dall-e-2). */
     @Funq("variation")
     public ImagesResponse variation(VariationRequest request) {
-        return pipeline.variation(request, Binding.HTTP);
+        return pipeline.variation(request == null ? VariationRequest.fromJson(Map.of()) : request, Binding.HTTP);
     }
 }
