@@ -39,6 +39,26 @@ public interface ImagefnConfig {
 
     Pricing pricing();
 
+    Idempotency idempotency();
+
+    /** Requests with an idempotency key ({@code Idempotency-Key} header or {@code idempotency_key} field) run once. */
+    interface Idempotency {
+        /**
+         * How long a running request holds its key; a duplicate after that takes over (the holder is presumed dead).
+         * Default 20m, above the default fault-tolerance budget (3 attempts of 300s plus backoff).
+         */
+        @WithDefault("20m")
+        Duration lease();
+
+        /** How long a completed request's record answers duplicates. Default 24h; its images must live as long. */
+        @WithDefault("24h")
+        Duration ttl();
+
+        /** How long a duplicate waits for the first request to finish before answering 409. Default 60s. */
+        @WithDefault("60s")
+        Duration maxWait();
+    }
+
     Log log();
 
     /** The price table behind {@code estimated_cost} and the {@code imagefn.cost} metric. */

@@ -2,6 +2,7 @@ package io.imagefn.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Set;
@@ -25,6 +26,9 @@ import io.vertx.ext.web.RoutingContext;
 public class ApiKeyGuard {
 
     private static final Set<String> FUNCTION_PATHS = Set.of("/generate", "/edit", "/variation");
+
+    /** Routing-context key of the caller's identity: a digest of the API key it presented (never the key). */
+    static final String CALLER = "imagefn.caller";
 
     private final List<byte[]> keyDigests;
 
@@ -55,6 +59,8 @@ public class ApiKeyGuard {
         } else if (!matches(header.substring(7).trim())) {
             refuse(ctx, "Incorrect API key provided.", "invalid_api_key");
         } else {
+            // idempotency keys live in their caller's key space
+            ctx.put(CALLER, "key:" + HexFormat.of().formatHex(digest(header.substring(7).trim())));
             ctx.next();
         }
     }

@@ -41,6 +41,8 @@ public final class EditRequest {
     private final Integer partialImages;
     private final String user;
     private final int imageCount;
+    private final String idempotencyKey;
+    private final String fingerprint;
     private final List<ImagesApiException> problems;
 
     private EditRequest(RequestFields f, List<ImageRef> uploads, ImageRef uploadedMask) {
@@ -77,6 +79,8 @@ public final class EditRequest {
         stream = f.bool("stream");
         partialImages = f.integer("partial_images");
         user = f.string("user");
+        idempotencyKey = f.idempotencyKey();
+        fingerprint = f.fingerprint(ImageRef.uploadedBytes(uploads, uploadedMask));
         problems = List.copyOf(f.problems());
     }
 
@@ -103,6 +107,16 @@ public final class EditRequest {
 
     List<ImagesApiException> problems() {
         return problems;
+    }
+
+    /** The {@code idempotency_key} field, or null. */
+    public String idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    /** A digest of the request's content, the same for a retry of it (see {@link RequestFields#fingerprint}). */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /** How many entries {@code images} had, including any that failed to parse. */

@@ -34,6 +34,8 @@ public final class GenerateRequest {
     private final String background;
     private final String style;
     private final String user;
+    private final String idempotencyKey;
+    private final String fingerprint;
     private final List<ImagesApiException> problems;
 
     private GenerateRequest(RequestFields f) {
@@ -52,6 +54,8 @@ public final class GenerateRequest {
         background = f.string("background");
         style = f.string("style");
         user = f.string("user");
+        idempotencyKey = f.idempotencyKey();
+        fingerprint = f.fingerprint(List.of());
         problems = List.copyOf(f.problems());
     }
 
@@ -63,6 +67,16 @@ public final class GenerateRequest {
 
     List<ImagesApiException> problems() {
         return problems;
+    }
+
+    /** The {@code idempotency_key} field, or null. */
+    public String idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    /** A digest of the request's content, the same for a retry of it (see {@link RequestFields#fingerprint}). */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     public String prompt() {

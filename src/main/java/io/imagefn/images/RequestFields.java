@@ -2,10 +2,19 @@ package io.imagefn.images;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * Reads typed fields from a request body that was parsed as plain JSON values, so that a wrong type becomes a
@@ -16,6 +25,10 @@ import java.util.Set;
  * validator reports the first one.
  */
 final class RequestFields {
+
+    static final String IDEMPOTENCY_KEY = "idempotency_key";
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
     private final Map<String, Object> raw;
     private final boolean textEncoded;
@@ -134,10 +147,44 @@ final class RequestFields {
     /** Flags every field not in {@code known}; OpenAI answers unknown parameters with a 400 too. */
     void rejectUnknown(Set<String> known) {
         for (String name : raw.keySet()) {
-            if (!known.contains(name)) {
+            if (!known.contains(name) && !IDEMPOTENCY_KEY.equals(name)) {
                 problems.add(ImagesApiException.invalid(name, "unknown_parameter",
                         "Unknown parameter: '" + name + "'."));
             }
+        }
+    }
+
+    /**
+     * imagefn's one extension field, accepted by every function: the caller's idempotency key (what the
+     * {@code Idempotency-Key} header carries over HTTP). At most 255 printable ASCII characters.
+     */
+    String idempotencyKey() {
+        String key = string(IDEMPOTENCY_KEY);
+        if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 32 && c < 127))) {
+            problems.add(ImagesApiException.invalid(IDEMPOTENCY_KEY, "invalid_value",
+                    "Invalid 'idempotency_key': expected 1 to 255 printable ASCII characters without spaces."));
+            return null;
+        }
+        return key;
+    }
+
+    /**
+     * A digest of what was asked, for telling a retry from a different request under the same idempotency key: the
+     * fields in a canonical order (the key itself left out) and the bytes of any uploaded files.
+     */
+    String fingerprint(List<byte[]> uploads) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Map<String, Object> fields = new TreeMap<>(raw);
+            fields.remove(IDEMPOTENCY_KEY);
+            sha.update(CANONICAL.writeValueAsBytes(fields));
+            for (byte[] upload : uploads) {
+                sha.update((byte) 0);
+                sha.update(upload);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot fingerprint a request", e);
         }
     }
 

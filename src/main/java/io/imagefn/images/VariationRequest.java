@@ -21,6 +21,8 @@ public final class VariationRequest {
     private final String size;
     private final String responseFormat;
     private final String user;
+    private final String idempotencyKey;
+    private final String fingerprint;
     private final List<ImagesApiException> problems;
 
     private VariationRequest(RequestFields f, ImageRef upload) {
@@ -31,6 +33,8 @@ public final class VariationRequest {
         size = f.string("size");
         responseFormat = f.string("response_format");
         user = f.string("user");
+        idempotencyKey = f.idempotencyKey();
+        fingerprint = f.fingerprint(ImageRef.uploadedBytes(upload == null ? null : List.of(upload), null));
         problems = List.copyOf(f.problems());
     }
 
@@ -47,6 +51,16 @@ public final class VariationRequest {
 
     List<ImagesApiException> problems() {
         return problems;
+    }
+
+    /** The {@code idempotency_key} field, or null. */
+    public String idempotencyKey() {
+        return idempotencyKey;
+    }
+
+    /** A digest of the request's content, the same for a retry of it (see {@link RequestFields#fingerprint}). */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     public ImageRef image() {

@@ -43,6 +43,7 @@ public final class RequestRecord {
     private EstimatedCost cost;
     private int stored;
     private int unstored;
+    private boolean replayed;
 
     RequestRecord(Telemetry telemetry, String function, Binding binding, Span span, boolean logPrompt) {
         this.telemetry = telemetry;
@@ -104,7 +105,13 @@ public final class RequestRecord {
     }
 
     public void succeeded() {
-        finish("success", 200, null);
+        finish(replayed ? "replayed" : "success", 200, null);
+    }
+
+    /** The response came from an earlier request with the same idempotency key: no upstream call, no new cost. */
+    public void replayed() {
+        replayed = true;
+        cost = null;
     }
 
     public void failed(ImagesApiException e) {

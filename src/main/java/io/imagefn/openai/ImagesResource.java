@@ -16,13 +16,16 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.imagefn.http.FormParts;
+import io.imagefn.http.HttpOrigin;
 import io.imagefn.http.RawMultipart;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.observe.Binding;
 import io.imagefn.pipeline.ImagePipeline;
+import io.imagefn.pipeline.Origin;
 import io.imagefn.pipeline.StreamRelay;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 /**
  * The OpenAI Images API at {@code /v1/images}, so an official SDK works with only its base URL changed. The same
@@ -37,9 +40,11 @@ public class ImagesResource {
     private static final String EVENT_STREAM = "text/event-stream";
 
     private final ImagePipeline pipeline;
+    private final CurrentVertxRequest http;
 
-    public ImagesResource(ImagePipeline pipeline) {
+    public ImagesResource(ImagePipeline pipeline, CurrentVertxRequest http) {
         this.pipeline = pipeline;
+        this.http = http;
     }
 
     @POST
@@ -50,9 +55,9 @@ public class ImagesResource {
     public Response generations(Map<String, Object> body) {
         GenerateRequest request = GenerateRequest.fromJson(body);
         if (Boolean.TRUE.equals(request.stream())) {
-            return events(pipeline.streamGeneration(request));
+            return events(pipeline.streamGeneration(request, origin(Binding.V1_STREAM)));
         }
-        return Response.ok(pipeline.generate(request, Binding.V1)).build();
+        return Response.ok(pipeline.generate(request, origin(Binding.V1))).build();
     }
 
     @POST
@@ -81,14 +86,19 @@ public class ImagesResource {
     @Operation(summary = "Create variations of a square PNG (createImageVariation), multipart")
     public Response variations(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         FormParts parts = FormParts.parse(body, contentType);
-        return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")), Binding.V1)).build();
+        return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")),
+                origin(Binding.V1))).build();
     }
 
     private Response edit(EditRequest request) {
         if (Boolean.TRUE.equals(request.stream())) {
-            return events(pipeline.streamEdit(request));
+            return events(pipeline.streamEdit(request, origin(Binding.V1_STREAM)));
         }
-        return Response.ok(pipeline.edit(request, Binding.V1)).build();
+        return Response.ok(pipeline.edit(request, origin(Binding.V1))).build();
+    }
+
+    private Origin origin(Binding binding) {
+        return HttpOrigin.of(binding, http.getCurrent());
     }
 
     private static Response events(StreamRelay relay) {

@@ -30,6 +30,8 @@ import io.imagefn.images.ImagesResponse;
 import io.imagefn.images.InputImage;
 import io.imagefn.images.Variation;
 import io.imagefn.images.VariationRequest;
+import io.imagefn.idempotency.Idempotency;
+import io.imagefn.idempotency.StoredResponse;
 import io.imagefn.inputs.ImageInputs;
 import io.imagefn.observe.Binding;
 import io.imagefn.observe.RequestRecord;
@@ -57,9 +59,10 @@ public class ImagePipeline {
     private final ObjectMapper json;
     private final Telemetry telemetry;
     private final CostEstimator costs;
+    private final Idempotency idempotency;
 
     public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs,
-            ObjectMapper json, Telemetry telemetry, CostEstimator costs) {
+            ObjectMapper json, Telemetry telemetry, CostEstimator costs, Idempotency idempotency) {
         this.config = config;
         this.upstream = upstream;
         this.store = store;
@@ -67,23 +70,25 @@ public class ImagePipeline {
         this.json = json;
         this.telemetry = telemetry;
         this.costs = costs;
+        this.idempotency = idempotency;
     }
 
-    public ImagesResponse generate(GenerateRequest request, Binding binding) {
-        return observed("generate", binding, record -> {
+    public ImagesResponse generate(GenerateRequest request, Origin origin) {
+        return observed("generate", origin, record -> {
             Generation generation = record.validate(request.model(), () -> {
                 Generation g = ImageRules.validate(request, allowUnknownModels());
                 refuseStreaming(request.stream());
                 return g;
             });
             record.accepted(generation.model(), request.n(), request.prompt());
-            UpstreamImages produced = call(record, () -> upstream.generate(generation));
-            return store(record, generation.model(), request.size(), request.quality(), produced, request.wantsBase64());
+            return once(record, origin, "generate", request.idempotencyKey(), request.fingerprint(),
+                    request.wantsBase64(), () -> store(record, generation.model(), request.size(), request.quality(),
+                            call(record, () -> upstream.generate(generation)), request.wantsBase64()));
         });
     }
 
-    public ImagesResponse edit(EditRequest request, Binding binding) {
-        return observed("edit", binding, record -> {
+    public ImagesResponse edit(EditRequest request, Origin origin) {
+        return observed("edit", origin, record -> {
             Edit edit = record.validate(request.model(), () -> {
                 Edit e = ImageRules.validateEdit(request, allowUnknownModels());
                 refuseStreaming(request.stream());
@@ -91,31 +96,47 @@ public class ImagePipeline {
             });
             record.accepted(edit.model(), request.n(), request.prompt());
             EditInputs in = load(edit);
-            UpstreamImages produced = call(record, () -> upstream.edit(edit, in.images(), in.mask()));
-            return store(record, edit.model(), request.size(), request.quality(), produced, request.wantsBase64());
+            return once(record, origin, "edit", request.idempotencyKey(), request.fingerprint(), request.wantsBase64(),
+                    () -> store(record, edit.model(), request.size(), request.quality(),
+                            call(record, () -> upstream.edit(edit, in.images(), in.mask())), request.wantsBase64()));
         });
     }
 
-    public ImagesResponse variation(VariationRequest request, Binding binding) {
-        return observed("variation", binding, record -> {
+    public ImagesResponse variation(VariationRequest request, Origin origin) {
+        return observed("variation", origin, record -> {
             Variation variation = record.validate(request.model(),
                     () -> ImageRules.validateVariation(request, allowUnknownModels()));
             record.accepted(variation.model(), request.n(), null);
             InputImage image = inputs.load(request.image());
             ImageRules.checkVariationInput(image);
-            UpstreamImages produced = call(record, () -> upstream.variation(variation, image));
-            return store(record, variation.model(), request.size(), null, produced, request.wantsBase64());
+            return once(record, origin, "variation", request.idempotencyKey(), request.fingerprint(),
+                    request.wantsBase64(), () -> store(record, variation.model(), request.size(), null,
+                            call(record, () -> upstream.variation(variation, image)), request.wantsBase64()));
         });
+    }
+
+    /** Runs the upstream call and storage once per idempotency key (see {@link Idempotency}). */
+    private ImagesResponse once(RequestRecord record, Origin origin, String function, String fieldKey,
+            String fingerprint, boolean inline, Supplier<StoredResponse> work) {
+        Idempotency.Outcome outcome = idempotency.once(origin.key(fieldKey), origin.scope(), function, fingerprint,
+                inline, work);
+        if (outcome.answer() == Idempotency.Answer.REPLAYED) {
+            record.replayed();
+        }
+        return outcome.response();
     }
 
     /**
      * {@code stream: true} generations: validated and opened here, so a failure before any event is a real status.
      * The request's record is finished by the relay when the stream ends.
      */
-    public StreamRelay streamGeneration(GenerateRequest request) {
+    public StreamRelay streamGeneration(GenerateRequest request, Origin origin) {
         return observedStream("generate", record -> {
-            Generation generation = record.validate(request.model(),
-                    () -> ImageRules.validate(request, allowUnknownModels()));
+            Generation generation = record.validate(request.model(), () -> {
+                Generation g = ImageRules.validate(request, allowUnknownModels());
+                refuseIdempotencyKey(origin.key(request.idempotencyKey()));
+                return g;
+            });
             record.accepted(generation.model(), request.n(), request.prompt());
             return new StreamRelay(call(record, () -> upstream.openGenerationStream(generation)), store, json, record,
                     costs, generation.model().name());
@@ -123,10 +144,13 @@ public class ImagePipeline {
     }
 
     /** {@code stream: true} edits. */
-    public StreamRelay streamEdit(EditRequest request) {
+    public StreamRelay streamEdit(EditRequest request, Origin origin) {
         return observedStream("edit", record -> {
-            Edit edit = record.validate(request.model(),
-                    () -> ImageRules.validateEdit(request, allowUnknownModels()));
+            Edit edit = record.validate(request.model(), () -> {
+                Edit e = ImageRules.validateEdit(request, allowUnknownModels());
+                refuseIdempotencyKey(origin.key(request.idempotencyKey()));
+                return e;
+            });
             record.accepted(edit.model(), request.n(), request.prompt());
             EditInputs in = load(edit);
             return new StreamRelay(call(record, () -> upstream.openEditStream(edit, in.images(), in.mask())), store,
@@ -139,8 +163,8 @@ public class ImagePipeline {
     }
 
     /** Runs one request under its record: the span is current while it runs, the outcome is recorded once. */
-    private ImagesResponse observed(String function, Binding binding, Function<RequestRecord, ImagesResponse> work) {
-        RequestRecord record = telemetry.start(function, binding);
+    private ImagesResponse observed(String function, Origin origin, Function<RequestRecord, ImagesResponse> work) {
+        RequestRecord record = telemetry.start(function, origin.binding());
         try {
             ImagesResponse response;
             try (Scope ignored = record.activate()) {
@@ -183,6 +207,14 @@ public class ImagePipeline {
         return new EditInputs(images, mask);
     }
 
+    private static void refuseIdempotencyKey(Optional<String> key) {
+        if (key.isPresent()) {
+            throw ImagesApiException.invalid("idempotency_key", "unsupported_parameter",
+                    "Idempotency keys are not supported with stream: true; a stream cannot be replayed. Send the "
+                            + "request without stream to make it idempotent.");
+        }
+    }
+
     private static void refuseStreaming(Boolean stream) {
         if (Boolean.TRUE.equals(stream)) {
             throw ImagesApiException.invalid("stream", "unsupported_parameter",
@@ -190,7 +222,7 @@ public class ImagePipeline {
         }
     }
 
-    private ImagesResponse store(RequestRecord record, ImageModel model, String askedSize, String askedQuality,
+    private StoredResponse store(RequestRecord record, ImageModel model, String askedSize, String askedQuality,
             UpstreamImages produced, boolean inline) {
         record.upstreamRequestId(produced.requestId());
         Optional<EstimatedCost> cost = costs.estimate(model.name(), produced.images().size(),
@@ -198,6 +230,7 @@ public class ImagePipeline {
                 produced.quality() != null ? produced.quality() : askedQuality, produced.usage());
         record.cost(cost);
         List<ImagesResponse.ImageData> data = new ArrayList<>(produced.images().size());
+        List<ImageStore.StoredImage> where = new ArrayList<>(produced.images().size());
         String requestId = produced.requestId().orElse("-");
         for (UpstreamImages.Image image : produced.images()) {
             ImageFormat format = ImageFormat.sniff(image.bytes()).orElseThrow(() -> new ImagesApiException(502,
@@ -207,6 +240,7 @@ public class ImagePipeline {
             Optional<ImageStore.StoredImage> stored = store.tryPut(image.bytes(), format,
                     "an image of upstream request " + requestId);
             record.image(stored.isPresent());
+            where.add(stored.orElse(null));
             // an image that could not be stored goes inline whatever was asked: it is never dropped
             String b64 = inline || stored.isEmpty() ? Base64.getEncoder().encodeToString(image.bytes()) : null;
             data.add(stored.map(s -> new ImagesResponse.ImageData(s.url().toString(), b64, image.revisedPrompt(),
@@ -214,8 +248,8 @@ public class ImagePipeline {
                     .orElseGet(() -> new ImagesResponse.ImageData(null, b64, image.revisedPrompt(), null, null,
                             Boolean.FALSE)));
         }
-        return new ImagesResponse(produced.created(), data, produced.background(), produced.outputFormat(),
-                produced.quality(), produced.size(), produced.usage(), cost.orElse(null));
+        return new StoredResponse(new ImagesResponse(produced.created(), data, produced.background(),
+                produced.outputFormat(), produced.quality(), produced.size(), produced.usage(), cost.orElse(null)), where);
     }
 
     /** Runs an upstream call and turns its failures into what the caller should see. */

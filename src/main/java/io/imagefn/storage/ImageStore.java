@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -127,6 +128,90 @@ public class ImageStore {
         } catch (RuntimeException e) {
             throw new StorageException("could not read " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The bytes stored under an object key this service wrote; empty when it is gone. */
+    public Optional<byte[]> readKey(String key) {
+        Clients c = clients();
+        try {
+            return Optional.of(c.s3().getObjectAsBytes(g -> g.bucket(c.bucket()).key(key)).asByteArray());
+        } catch (NoSuchKeyException gone) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw new StorageException("could not read " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether an object this service wrote is still there. */
+    public boolean exists(String key) {
+        Clients c = clients();
+        try {
+            c.s3().headObject(h -> h.bucket(c.bucket()).key(key));
+            return true;
+        } catch (NoSuchKeyException gone) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw new StorageException("could not look for " + key + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new StorageException("could not look for " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A small JSON record and the ETag it was read with, for a conditional replace. */
+    public record Record(byte[] body, String etag) {
+    }
+
+    /** The record under {@code name} (kept beside the images, so the bucket's expiry rule covers both). */
+    public Optional<Record> readRecord(String name) {
+        Clients c = clients();
+        try {
+            var object = c.s3().getObjectAsBytes(g -> g.bucket(c.bucket()).key(recordKey(name)));
+            return Optional.of(new Record(object.asByteArray(), object.response().eTag()));
+        } catch (NoSuchKeyException gone) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw new StorageException("could not read record " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a record only if none exists ({@code If-None-Match: *}), or only over the version read
+     * ({@code If-Match: etag}) when {@code etag} is given.
+     *
+     * @return the new ETag, or empty when another writer got there first (412)
+     */
+    public Optional<String> writeRecord(String name, byte[] body, String etag) {
+        Clients c = clients();
+        try {
+            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(c.bucket()).key(recordKey(name))
+                    .contentType("application/json");
+            put = etag == null ? put.ifNoneMatch("*") : put.ifMatch(etag);
+            return Optional.of(c.s3().putObject(put.build(), RequestBody.fromBytes(body)).eTag());
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                return Optional.empty();
+            }
+            throw new StorageException("could not write record " + name + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new StorageException("could not write record " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes a record; a record already gone is fine. */
+    public void deleteRecord(String name) {
+        Clients c = clients();
+        try {
+            c.s3().deleteObject(d -> d.bucket(c.bucket()).key(recordKey(name)));
+        } catch (RuntimeException e) {
+            throw new StorageException("could not delete record " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String recordKey(String name) {
+        return config.s3().keyPrefix() + "records/" + name + ".json";
     }
 
     /**

@@ -1,0 +1,300 @@
+package io.imagefn.idempotency;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.util.concurrent.Striped;
+
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.ImagesApiException;
+import io.imagefn.images.ImagesResponse;
+import io.imagefn.storage.ImageStore;
+import io.imagefn.storage.StorageException;
+import io.quarkus.logging.Log;
+
+/**
+ * Runs a request at most once per idempotency key, so a retried or redelivered request never pays for its images
+ * twice. The first request claims the key with a conditional create in the bucket ({@code If-None-Match: *}); when its
+ * images are stored the claim becomes a record of them, and every duplicate is answered from it with fresh signed
+ * URLs, without an upstream call. Duplicates that arrive while the first still runs wait for it (up to
+ * {@code imagefn.idempotency.max-wait}). A claim carries a lease: if its holder dies, the next duplicate after the
+ * lease takes the key over ({@code If-Match} on the stale claim).
+ *
+ * <p>The conditional writes make this safe across instances on a store where they are atomic (AWS S3, and most
+ * S3-compatible servers). S3Proxy's filesystem backend checks {@code If-None-Match} without a lock (two winners in 1
+ * of 40 rounds of 16 racing PUTs, measured here), so claims for the same key are also serialized inside each process.
+ */
+@ApplicationScoped
+public class Idempotency {
+
+    private static final int MAX_KEY_LENGTH = 255;
+
+    private final ImageStore store;
+    private final ObjectMapper json;
+    private final ImagefnConfig config;
+    private final Striped<Lock> claims = Striped.lock(64);
+
+    public Idempotency(ImageStore store, ObjectMapper json, ImagefnConfig config) {
+        this.store = store;
+        this.json = json;
+        this.config = config;
+    }
+
+    /** What happened to a request under a key: run for the first time, or answered from the record. */
+    public enum Answer {
+        FIRST,
+        REPLAYED
+    }
+
+    /** The response and whether it was replayed. */
+    public record Outcome(ImagesResponse response, Answer answer) {
+    }
+
+    /**
+     * @param key         the caller's idempotency key; empty runs {@code work} as is
+     * @param scope       the caller's key space (keys of different callers never meet)
+     * @param fingerprint digest of the request; the same key with another fingerprint is refused with 409
+     * @param inline      whether the caller asked for {@code b64_json}, for answering duplicates
+     */
+    public Outcome once(Optional<String> key, String scope, String function, String fingerprint, boolean inline,
+            Supplier<StoredResponse> work) {
+        if (key.isEmpty()) {
+            return new Outcome(work.get().response(), Answer.FIRST);
+        }
+        String name = recordName(check(key.get()), scope, function);
+        long deadline = System.nanoTime() + config.idempotency().maxWait().toNanos();
+        long pause = 50;
+        while (true) {
+            Claim claim = claimOrRead(name, fingerprint);
+            if (claim.owned()) {
+                return new Outcome(runAsHolder(name, claim.etag(), fingerprint, work), Answer.FIRST);
+            }
+            IdempotencyRecord existing = claim.existing();
+            if (IdempotencyRecord.DONE.equals(existing.state())) {
+                Optional<ImagesResponse> replay = replay(existing.result(), inline);
+                if (replay.isPresent()) {
+                    return new Outcome(replay.get(), Answer.REPLAYED);
+                }
+                // its images are gone: the record has outlived them, so the request runs again
+                Optional<String> taken = takeOver(name, claim.etag(), fingerprint);
+                if (taken.isPresent()) {
+                    return new Outcome(runAsHolder(name, taken.get(), fingerprint, work), Answer.FIRST);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
+                        "idempotency_key_in_progress", "A request with this idempotency key is still being processed. "
+                                + "Retry later to get its result.", Duration.ofSeconds(5));
+            }
+            sleep(pause);
+            pause = Math.min(1000, pause * 2);
+        }
+    }
+
+    private record Claim(boolean owned, String etag, IdempotencyRecord existing) {
+    }
+
+    /** Claims the key, or reads who holds it; a pending claim past its lease, or an expired record, is taken over. */
+    private Claim claimOrRead(String name, String fingerprint) {
+        Lock lock = claims.get(name);
+        lock.lock();
+        try {
+            Optional<ImageStore.Record> current = store.readRecord(name);
+            if (current.isEmpty()) {
+                return store.writeRecord(name, pending(fingerprint), null).map(etag -> new Claim(true, etag, null))
+                        .orElseGet(() -> readClaim(name, fingerprint));
+            }
+            IdempotencyRecord existing = parse(current.get().body());
+            long now = System.currentTimeMillis();
+            boolean expired = now - existing.createdAt() > config.idempotency().ttl().toMillis();
+            boolean abandoned = IdempotencyRecord.PENDING.equals(existing.state()) && now > existing.leaseUntil();
+            if (expired || abandoned) {
+                if (abandoned) {
+                    Log.warnf("Idempotency record %s: its holder's lease ran out; taking it over", name);
+                }
+                return store.writeRecord(name, pending(fingerprint), current.get().etag())
+                        .map(etag -> new Claim(true, etag, null)).orElseGet(() -> readClaim(name, fingerprint));
+            }
+            if (!existing.fingerprint().equals(fingerprint)) {
+                throw new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
+                        "idempotency_key_reused", "This idempotency key was already used with a different request. "
+                                + "Use a new key for a new request.", null);
+            }
+            return new Claim(false, current.get().etag(), existing);
+        } catch (StorageException e) {
+            throw unavailable(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Someone else just wrote the record: read what they wrote. */
+    private Claim readClaim(String name, String fingerprint) {
+        return store.readRecord(name).map(r -> {
+            IdempotencyRecord existing = parse(r.body());
+            if (!existing.fingerprint().equals(fingerprint)) {
+                throw new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
+                        "idempotency_key_reused", "This idempotency key was already used with a different request. "
+                                + "Use a new key for a new request.", null);
+            }
+            return new Claim(false, r.etag(), existing);
+        }).orElseGet(() -> new Claim(false, null, new IdempotencyRecord(IdempotencyRecord.PENDING, fingerprint,
+                Long.MAX_VALUE, System.currentTimeMillis(), null)));
+    }
+
+    private Optional<String> takeOver(String name, String etag, String fingerprint) {
+        Lock lock = claims.get(name);
+        lock.lock();
+        try {
+            return store.writeRecord(name, pending(fingerprint), etag);
+        } catch (StorageException e) {
+            throw unavailable(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs the request as the key's holder. When every image is stored the claim becomes the record duplicates are
+     * answered from; otherwise (a failure, or images handed back inline) the claim is released, so a retry runs again.
+     */
+    private ImagesResponse runAsHolder(String name, String etag, String fingerprint, Supplier<StoredResponse> work) {
+        StoredResponse done;
+        try {
+            done = work.get();
+        } catch (RuntimeException e) {
+            release(name);
+            throw e;
+        }
+        if (!done.allStored()) {
+            release(name);
+            return done.response();
+        }
+        try {
+            byte[] record = write(new IdempotencyRecord(IdempotencyRecord.DONE, fingerprint, 0,
+                    System.currentTimeMillis(), result(done)));
+            if (store.writeRecord(name, record, etag).isEmpty()) {
+                Log.warnf("Idempotency record %s was taken over while its request ran; kept the newer one", name);
+            }
+        } catch (RuntimeException e) {
+            // the caller still gets its images; a duplicate would run again
+            Log.warnf("Idempotency record %s could not be completed: %s", name, e.getMessage());
+        }
+        return done.response();
+    }
+
+    private void release(String name) {
+        try {
+            store.deleteRecord(name);
+        } catch (StorageException e) {
+            Log.warnf("Idempotency claim %s could not be released (it lapses with its lease): %s", name, e.getMessage());
+        }
+    }
+
+    private static IdempotencyRecord.Result result(StoredResponse done) {
+        ImagesResponse r = done.response();
+        List<IdempotencyRecord.Image> images = new ArrayList<>();
+        for (int i = 0; i < r.data().size(); i++) {
+            ImageStore.StoredImage s = done.stored().get(i);
+            images.add(new IdempotencyRecord.Image(s.id(), s.key(), r.data().get(i).revisedPrompt()));
+        }
+        return new IdempotencyRecord.Result(r.created(), images, r.background(), r.outputFormat(), r.quality(), r.size(),
+                r.usage(), r.estimatedCost());
+    }
+
+    /** The recorded response with fresh signed URLs; empty when an image has gone from the bucket. */
+    private Optional<ImagesResponse> replay(IdempotencyRecord.Result result, boolean inline) {
+        try {
+            List<ImagesResponse.ImageData> data = new ArrayList<>();
+            for (IdempotencyRecord.Image image : result.images()) {
+                String b64 = null;
+                if (inline) {
+                    Optional<byte[]> bytes = store.readKey(image.key());
+                    if (bytes.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    b64 = Base64.getEncoder().encodeToString(bytes.get());
+                } else if (!store.exists(image.key())) {
+                    return Optional.empty();
+                }
+                ImageStore.StoredImage signed = store.sign(image.id(), image.key(), config.urlTtl());
+                data.add(new ImagesResponse.ImageData(signed.url().toString(), b64, image.revisedPrompt(), image.id(),
+                        signed.expiresAt().getEpochSecond(), null));
+            }
+            return Optional.of(new ImagesResponse(result.created(), data, result.background(), result.outputFormat(),
+                    result.quality(), result.size(), result.usage(), result.estimatedCost()));
+        } catch (StorageException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private byte[] pending(String fingerprint) {
+        long now = System.currentTimeMillis();
+        return write(new IdempotencyRecord(IdempotencyRecord.PENDING, fingerprint,
+                now + config.idempotency().lease().toMillis(), now, null));
+    }
+
+    private byte[] write(IdempotencyRecord record) {
+        try {
+            return json.writeValueAsBytes(record);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write an idempotency record", e);
+        }
+    }
+
+    private IdempotencyRecord parse(byte[] body) {
+        try {
+            return json.readValue(body, IdempotencyRecord.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StorageException("unreadable idempotency record: " + e.getMessage(), e);
+        }
+    }
+
+    private static String check(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw ImagesApiException.invalid("idempotency_key", "invalid_value",
+                    "Invalid idempotency key: expected 1 to 255 printable ASCII characters without spaces.");
+        }
+        return key;
+    }
+
+    /** The record's object name (under {@code <key-prefix>records/}) for a key of a caller and function. */
+    public static String recordName(String key, String scope, String function) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] digest = sha.digest((scope + "\n" + function + "\n" + key).getBytes(StandardCharsets.UTF_8));
+            return "idem_" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static ImagesApiException unavailable(StorageException e) {
+        Log.warnf("Idempotency records unavailable: %s", e.getMessage());
+        return new ImagesApiException(503, "api_error", null, "idempotency_store_unavailable",
+                "The object store that keeps idempotency records cannot be reached, so this request cannot be run "
+                        + "safely once. Retry shortly.", Duration.ofSeconds(5));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an idempotent request", e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.imagefn.pipeline;
+
+import java.util.Optional;
+
+import io.imagefn.observe.Binding;
+
+/**
+ * Where a request came from, beyond its body: the binding, whose key space an idempotency key lives in, and the key
+ * the transport carried ({@code Idempotency-Key} header, CloudEvent id).
+ *
+ * @param scope          the caller (a digest of its API key, a CloudEvent source), so that two callers' keys never meet
+ * @param idempotencyKey the transport's key, or null
+ */
+public record Origin(Binding binding, String scope, String idempotencyKey) {
+
+    public static Origin of(Binding binding) {
+        return new Origin(binding, "anonymous", null);
+    }
+
+    /** The transport's key when there is one, else the body's {@code idempotency_key}. */
+    Optional<String> key(String fieldKey) {
+        return Optional.ofNullable(idempotencyKey != null ? idempotencyKey : fieldKey);
+    }
+}
