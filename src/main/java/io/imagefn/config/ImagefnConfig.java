@@ -184,6 +184,13 @@ public interface ImagefnConfig {
         @WithDefault("images/")
         String keyPrefix();
 
+        /**
+         * Attempts per storage call, the SDK's standard retry (exponential backoff with jitter) on 5xx, throttling and
+         * broken connections. Default 3. After the last, a produced image is handed back inline instead.
+         */
+        @WithDefault("3")
+        int maxAttempts();
+
         /** How long the readiness probe reuses its last look at the bucket. Default 10s. */
         @WithDefault("10s")
         Duration readinessCache();

@@ -18,6 +18,7 @@ import io.imagefn.images.ImageFormat;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -293,7 +294,10 @@ public class ImageStore {
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .region(Region.of(config.s3().region()))
                 .credentialsProvider(credentials)
-                .forcePathStyle(pathStyle);
+                .forcePathStyle(pathStyle)
+                // storage has its own small retry budget, separate from the upstream's
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(config.s3().maxAttempts()).build()));
         endpoint.ifPresent(uri -> b.endpointOverride(uri)
                 // S3-compatible servers do not all take the SDK's default trailing checksums
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
