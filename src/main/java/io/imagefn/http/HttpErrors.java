@@ -1,5 +1,7 @@
 package io.imagefn.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import io.imagefn.images.ImagesApiException;
 
 /** The OpenAI-shaped errors for failures the HTTP layer itself detects, shared by the Vert.x and JAX-RS paths. */
@@ -11,6 +13,22 @@ final class HttpErrors {
     static ImagesApiException invalidJson() {
         return ImagesApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your request. "
                 + "The API expects a JSON object; check the body and the Content-Type.");
+    }
+
+    static ImagesApiException emptyBody() {
+        return ImagesApiException.invalid(null, "invalid_json", "The request body is empty. The API expects a JSON "
+                + "object (or a multipart form for edits and variations).");
+    }
+
+    /** As {@link #invalidJson()}, with the parser's reason (without its location, cut short). */
+    static ImagesApiException invalidJson(JsonProcessingException e) {
+        String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().replaceAll("\\s+", " ")
+                .replaceAll(" ?\\(start marker at .*$", "").replaceAll(" ?at \\[Source: .*$", "");
+        if (reason.length() > 160) {
+            reason = reason.substring(0, 160) + "…";
+        }
+        return ImagesApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your request ("
+                + reason + "). The API expects a JSON object; check the body and the Content-Type.");
     }
 
     /**

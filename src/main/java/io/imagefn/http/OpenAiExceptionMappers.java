@@ -24,12 +24,17 @@ public class OpenAiExceptionMappers {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return render(HttpErrors.invalidJson());
+        return render(HttpErrors.invalidJson(e));
     }
 
     @ServerExceptionMapper
     public Response webError(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof JsonProcessingException json) {
+                return render(HttpErrors.invalidJson(json));
+            }
+        }
         if (status >= 500) {
             Log.error("request failed", e);
         }
