@@ -147,8 +147,9 @@ class V1SurfaceTest {
         assertEquals(List.of("image_generation.partial_image", "image_generation.partial_image",
                 "image_generation.completed"), types);
         long firstToLastMs = (arrivals.get(2) - arrivals.get(0)) / 1_000_000;
-        // the emulator waits 300ms before each event: a buffered relay would deliver all three together
-        assertTrue(firstToLastMs >= 400, "the first partial arrived only " + firstToLastMs + "ms before the end");
+        // the emulator waits 300ms before each event (600ms from first to last); a buffered relay would deliver all
+        // three within a few ms. The margin allows for a busy machine.
+        assertTrue(firstToLastMs >= 200, "the first partial arrived only " + firstToLastMs + "ms before the end");
     }
 
     @Test
