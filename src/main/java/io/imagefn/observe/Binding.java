@@ -7,7 +7,9 @@ public enum Binding {
     /** the OpenAI-compatible {@code /v1/images/*} surface */
     V1("v1"),
     /** a {@code stream: true} request on {@code /v1} */
-    V1_STREAM("v1-stream");
+    V1_STREAM("v1-stream"),
+    /** a CloudEvent (Knative Eventing) */
+    KNATIVE("knative");
 
     private final String tag;
 

@@ -4,11 +4,11 @@ import java.util.Map;
 
 import jakarta.enterprise.inject.Instance;
 
+import io.imagefn.http.HttpOrigin;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.images.VariationRequest;
-import io.imagefn.http.HttpOrigin;
 import io.imagefn.observe.Binding;
 import io.imagefn.pipeline.ImagePipeline;
 import io.imagefn.pipeline.Origin;
@@ -16,10 +16,10 @@ import io.quarkus.funqy.Funq;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 /**
- * The three Images API operations as functions: one input type each, the OpenAI request shape in, an
- * {@code ImagesResponse} with signed URLs out. An empty body (which Funqy passes as null) is an empty request, so it
- * gets the same "missing prompt" answer as {@code {}}. The same code serves every binding (HTTP {@code POST /generate},
- * {@code /edit}, {@code /variation}; CloudEvents; Lambda invokes), and the names are the stable export names.
+ * The three Images API operations as HTTP functions ({@code POST /generate}, {@code /edit}, {@code /variation}): the
+ * OpenAI request shape in, an {@code ImagesResponse} with signed URLs out. An empty body (which Funqy passes as null)
+ * is an empty request, so it gets the same "missing prompt" answer as {@code {}}. The names are the stable export
+ * names; each binding has its own thin class like this one over the same {@link ImagePipeline}.
  */
 public class ImageFunctions {
 
