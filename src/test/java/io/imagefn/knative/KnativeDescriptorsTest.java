@@ -1,0 +1,98 @@
+package io.imagefn.knative;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.imagefn.function.ImageFunctions;
+import io.imagefn.support.Descriptors;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * deploy/knative against the code it deploys: the Triggers' event types are the functions' CloudEvent types, they
+ * point at the Service, every variable the Service sets is one the application reads, every secret key it reads is
+ * one the README creates, and the probe paths answer.
+ */
+@QuarkusTest
+class KnativeDescriptorsTest {
+
+    private static final Path DIR = Path.of("deploy/knative");
+
+    @Test
+    void triggersMatchTheFunctionsCloudEventTypes() throws Exception {
+        Set<String> functionTypes = new TreeSet<>();
+        for (var m : ImageFunctions.class.getDeclaredMethods()) {
+            CloudEventMapping mapping = m.getAnnotation(CloudEventMapping.class);
+            if (mapping != null) {
+                functionTypes.add(mapping.trigger());
+            }
+        }
+        Set<String> triggerTypes = new TreeSet<>();
+        String service = Descriptors.at(Descriptors.documents(DIR.resolve("service.yaml")).get(0), "/metadata/name")
+                .asText();
+        for (JsonNode doc : Descriptors.documents(DIR.resolve("eventing.yaml"))) {
+            if ("Trigger".equals(doc.path("kind").asText())) {
+                triggerTypes.add(Descriptors.at(doc, "/spec/filter/attributes/type").asText());
+                assertEquals(service, Descriptors.at(doc, "/spec/subscriber/ref/name").asText());
+                assertEquals("default", Descriptors.at(doc, "/spec/broker").asText());
+            }
+        }
+        assertEquals(Set.of("imagefn.generate", "imagefn.edit", "imagefn.variation"), functionTypes);
+        assertEquals(functionTypes, triggerTypes);
+    }
+
+    @Test
+    void theServiceSetsOnlyVariablesTheApplicationReadsAndSecretsTheReadmeCreates() throws Exception {
+        JsonNode container = Descriptors.at(Descriptors.documents(DIR.resolve("service.yaml")).get(0),
+                "/spec/template/spec/containers/0");
+        Set<String> known = Descriptors.imagefnVariables();
+        String readme = Files.readString(DIR.resolve("README.md"));
+        List<String> problems = new ArrayList<>();
+        for (JsonNode env : container.path("env")) {
+            String name = env.path("name").asText();
+            if (!known.contains(name) && !name.equals("IMAGEFN_SHUTDOWN_GRACE")) {
+                problems.add(name + " is not read by the application");
+            }
+            JsonNode secret = env.at("/valueFrom/secretKeyRef");
+            if (!secret.isMissingNode()) {
+                Matcher created = Pattern.compile("create secret generic " + secret.path("name").asText()
+                        + "[^`]*--from-literal=" + Pattern.quote(secret.path("key").asText()) + "=").matcher(readme);
+                if (!created.find()) {
+                    problems.add(name + " reads secret key " + secret.path("key").asText() + ", which the README "
+                            + "does not create");
+                }
+            }
+            // secrets never appear as plain values
+            if (name.contains("KEY") && env.has("value")) {
+                problems.add(name + " is set in plain text");
+            }
+        }
+        assertTrue(problems.isEmpty(), problems::toString);
+        assertTrue(Files.readString(Path.of("src/main/resources/application.properties"))
+                .contains("${IMAGEFN_SHUTDOWN_GRACE:"), "IMAGEFN_SHUTDOWN_GRACE is read by application.properties");
+    }
+
+    @Test
+    void theProbePathsAnswer() throws Exception {
+        JsonNode container = Descriptors.at(Descriptors.documents(DIR.resolve("service.yaml")).get(0),
+                "/spec/template/spec/containers/0");
+        for (String probe : List.of("readinessProbe", "livenessProbe")) {
+            String path = container.at("/" + probe + "/httpGet/path").asText();
+            given().when().get(path).then().statusCode(200);
+        }
+    }
+}
