@@ -5,6 +5,7 @@
 #
 #   bench/run.sh            # about 6 minutes on 2 cores
 #   RUNS=3 REQUESTS=100 bench/run.sh   # shorter
+#   COLD_ONLY=1 bench/run.sh            # only the cold starts (plain JVM vs JDK AOT cache), about 2 minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -105,6 +106,19 @@ cold_start jvm+aot -XX:AOTCache="$OUT/app.aot"
 NATIVE=$(ls target/*-runner 2>/dev/null | head -1 || true)
 if [ -n "$NATIVE" ]; then
   echo "   native executable $NATIVE: not measured by this script yet" >&2
+fi
+if [ -n "${COLD_ONLY:-}" ]; then  # COLD_ONLY=1: only the cold starts, as medians and their ratio
+  median() { grep "^cold,$1," "$OUT/raw.csv" | cut -d, -f4 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+  plain=$(median jvm); aot=$(median jvm+aot)
+  {
+    echo "| variant | median ms to the first successful generate ($RUNS runs) |"
+    echo "|---|---|"
+    echo "| plain JVM | $plain |"
+    echo "| JDK AOT cache | $aot |"
+    echo
+    echo "AOT cache / plain JVM: $(awk -v a="$aot" -v p="$plain" 'BEGIN {printf "%.2f", a / p}')x, measured $(date -u +%Y-%m-%d) on $(nproc) cores, $("$JAVA" -version 2>&1 | head -1)"
+  } | tee "$OUT/coldstart.md"
+  exit 0
 fi
 
 echo "== added latency and throughput (stub upstream answers after ${LATENCY_MS} ms)"

@@ -129,9 +129,7 @@ public class Idempotency {
                         .map(etag -> new Claim(true, etag, null)).orElseGet(() -> readClaim(name, fingerprint));
             }
             if (!existing.fingerprint().equals(fingerprint)) {
-                throw new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
-                        "idempotency_key_reused", "This idempotency key was already used with a different request. "
-                                + "Use a new key for a new request.", null);
+                throw reused();
             }
             return new Claim(false, current.get().etag(), existing);
         } catch (StorageException e) {
@@ -146,9 +144,7 @@ public class Idempotency {
         return store.readRecord(name).map(r -> {
             IdempotencyRecord existing = parse(r.body());
             if (!existing.fingerprint().equals(fingerprint)) {
-                throw new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
-                        "idempotency_key_reused", "This idempotency key was already used with a different request. "
-                                + "Use a new key for a new request.", null);
+                throw reused();
             }
             return new Claim(false, r.etag(), existing);
         }).orElseGet(() -> new Claim(false, null, new IdempotencyRecord(IdempotencyRecord.PENDING, fingerprint,
@@ -280,6 +276,12 @@ public class Idempotency {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
+    }
+
+    private static ImagesApiException reused() {
+        return new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
+                "idempotency_key_reused", "This idempotency key was already used with a different request. Use a new "
+                        + "key for a new request.", null);
     }
 
     private static ImagesApiException unavailable(StorageException e) {
