@@ -22,7 +22,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
 /**
- * The Knative build ({@code -Dknative}): each function triggered by its own CloudEvent type, in binary and structured
+ * The Knative build ({@code -Dbinding=knative}): each function triggered by its own CloudEvent type, in binary and structured
  * content mode, answering with a result event whose data holds signed URLs that open; a bad request is refused with
  * HTTP 400 and the OpenAI error body (no result event), which a Knative broker does not retry.
  */

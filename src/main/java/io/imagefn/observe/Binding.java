@@ -9,7 +9,9 @@ public enum Binding {
     /** a {@code stream: true} request on {@code /v1} */
     V1_STREAM("v1-stream"),
     /** a CloudEvent (Knative Eventing) */
-    KNATIVE("knative");
+    KNATIVE("knative"),
+    /** an AWS Lambda invoke */
+    LAMBDA("lambda");
 
     private final String tag;
 

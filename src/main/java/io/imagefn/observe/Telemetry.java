@@ -1,11 +1,14 @@
 package io.imagefn.observe;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import io.imagefn.config.ImagefnConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -29,9 +32,10 @@ public class Telemetry {
     private final Tracer tracer;
     private final ImagefnConfig.Log log;
 
-    public Telemetry(MeterRegistry registry, Tracer tracer, ImagefnConfig config) {
-        this.registry = registry;
-        this.tracer = tracer;
+    /** The Lambda invoke build has neither a metrics registry nor tracing: there the meters and spans are no-ops. */
+    public Telemetry(Instance<MeterRegistry> registry, Instance<Tracer> tracer, ImagefnConfig config) {
+        this.registry = registry.isResolvable() ? registry.get() : Metrics.globalRegistry;
+        this.tracer = tracer.isResolvable() ? tracer.get() : OpenTelemetry.noop().getTracer("imagefn");
         this.log = config.log();
     }
 

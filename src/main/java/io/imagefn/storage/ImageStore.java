@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.observe.StorageWrite;
@@ -52,11 +53,11 @@ public class ImageStore {
     private static final Pattern ID_PATTERN = Pattern.compile("img_[a-z2-7]{26}");
 
     private final ImagefnConfig config;
-    private final EmbeddedS3 embedded;
+    private final Instance<LocalStore> embedded;
     private final Telemetry telemetry;
     private volatile Clients clients;
 
-    public ImageStore(ImagefnConfig config, EmbeddedS3 embedded, Telemetry telemetry) {
+    public ImageStore(ImagefnConfig config, Instance<LocalStore> embedded, Telemetry telemetry) {
         this.config = config;
         this.embedded = embedded;
         this.telemetry = telemetry;
@@ -79,6 +80,11 @@ public class ImageStore {
     }
 
     void onStart(@Observes StartupEvent start) {
+        if (usesEmbedded() && !embedded.isResolvable()) {
+            // a cloud build (Lambda, native) has no embedded server: stop here, not at the first paid image
+            throw new IllegalStateException("No bucket configured: set IMAGEFN_S3_BUCKET (and IMAGEFN_S3_REGION, or "
+                    + "IMAGEFN_S3_ENDPOINT for an S3-compatible store). This build has no embedded S3 server.");
+        }
         if (usesEmbedded()) {
             clients();
         } else {
@@ -276,7 +282,7 @@ public class ImageStore {
     }
 
     private Clients embeddedClients() {
-        EmbeddedS3.Endpoint e = embedded.start();
+        LocalStore.Endpoint e = embedded.get().start();
         AwsCredentialsProvider credentials = StaticCredentialsProvider
                 .create(AwsBasicCredentials.create(e.accessKeyId(), e.secretAccessKey()));
         String bucket = "imagefn";

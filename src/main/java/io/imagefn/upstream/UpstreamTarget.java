@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -58,7 +59,12 @@ public class UpstreamTarget {
         return ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(8080);
     }
 
-    void announce(@Observes StartupEvent start) {
+    void announce(@Observes StartupEvent start, Instance<OfflineEmulator> emulator) {
+        if (usesEmulator() && !emulator.isResolvable()) {
+            throw new IllegalStateException("No upstream configured: set IMAGEFN_UPSTREAM_API_KEY (or OPENAI_API_KEY) "
+                    + "to use OpenAI, or IMAGEFN_UPSTREAM_URL for another OpenAI-compatible API. This build has no "
+                    + "offline emulator.");
+        }
         if (usesEmulator()) {
             Log.warnf("Upstream: the OFFLINE EMULATOR at %s (a development stand-in that draws placeholder images, "
                     + "not a real model). Set IMAGEFN_UPSTREAM_API_KEY or OPENAI_API_KEY to use OpenAI, or "

@@ -23,11 +23,7 @@ import io.quarkus.logging.Log;
  * are random per process, so signed URLs do not survive a restart.
  */
 @ApplicationScoped
-public class EmbeddedS3 {
-
-    /** Where the embedded server listens and the credentials it checks. */
-    public record Endpoint(URI uri, String accessKeyId, String secretAccessKey) {
-    }
+public class EmbeddedS3 implements LocalStore {
 
     private final ImagefnConfig.Embedded config;
     private S3Proxy proxy;
@@ -38,6 +34,7 @@ public class EmbeddedS3 {
     }
 
     /** Starts the server once; later calls return the running one. */
+    @Override
     public synchronized Endpoint start() {
         if (endpoint != null) {
             return endpoint;

@@ -1,0 +1,54 @@
+package io.imagefn.lambda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.awt.Color;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.imagefn.support.InjectWireMock;
+import io.imagefn.support.TestImages;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** The Lambda artifact deployed with QUARKUS_FUNQY_EXPORT=generate. */
+@QuarkusTest
+@TestProfile(LambdaGenerateTest.Profile.class)
+class LambdaGenerateTest extends LambdaInvoke {
+
+    public static class Profile extends Export {
+        public Profile() {
+            super("generate");
+        }
+    }
+
+    private static final String PATH = "/v1/images/generations";
+    private static final String SQUARE = TestImages.dataUrl("image/png", TestImages.png(64, 64, Color.GREEN));
+
+    @InjectWireMock
+    WireMockServer upstream;
+
+    @Test
+    void anEventIsAnsweredWithSignedUrls() {
+        upstreamAnswers(upstream, PATH);
+
+        resultOpens(invoke("{\"prompt\":\"a lighthouse\",\"model\":\"dall-e-2\",\"size\":\"256x256\"}"));
+
+        upstreamCalls(upstream, PATH, 1);
+    }
+
+    @Test
+    void aBadRequestFailsTheInvocationWithTheOpenAiError() throws Exception {
+        upstreamAnswers(upstream, PATH);
+
+        JsonNode error = refusal(invoke("{\"prompt\":\"x\",\"model\":\"dall-e-3\",\"n\":2}"));
+
+        assertEquals(400, error.path("status").asInt(), error.toString());
+        assertEquals("invalid_request_error", error.at("/error/type").asText());
+        assertEquals("n", error.at("/error/param").asText());
+        upstreamCalls(upstream, PATH, 0);
+    }
+}

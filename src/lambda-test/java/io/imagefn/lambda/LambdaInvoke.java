@@ -1,0 +1,88 @@
+package io.imagefn.lambda;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.util.List;
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.imagefn.support.S3ProxyStorage;
+import io.imagefn.support.TestImages;
+import io.imagefn.support.WireMockUpstream;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.restassured.response.Response;
+
+/**
+ * Invokes the Lambda build's exported function through Quarkus's Lambda mock event server (RestAssured talks to it:
+ * the body is the invocation event, the answer the function's result or its error), with a WireMock upstream and an
+ * S3Proxy bucket configured as a deployment would.
+ */
+abstract class LambdaInvoke {
+
+    /** A deployment exporting one function, as QUARKUS_FUNQY_EXPORT does. */
+    abstract static class Export implements QuarkusTestProfile {
+        private final String function;
+
+        Export(String function) {
+            this.function = function;
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", function, "imagefn.upstream.retry.initial-delay", "20ms",
+                    "imagefn.upstream.retry.max-delay", "100ms");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(WireMockUpstream.class), new TestResourceEntry(S3ProxyStorage.class));
+        }
+    }
+
+    static final byte[] PRODUCED = TestImages.png(32, 32, Color.MAGENTA);
+
+    static void upstreamAnswers(WireMockServer upstream, String path) {
+        upstream.resetAll();
+        upstream.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"created\":5,\"data\":[{\"b64_json\":\"" + TestImages.b64(PRODUCED) + "\"}]}")));
+    }
+
+    static Response invoke(String event) {
+        return given().contentType("application/json").accept("application/json").body(event).when().post();
+    }
+
+    /** The result carries signed URLs into the bucket that open the bytes the upstream produced. */
+    static void resultOpens(Response r) {
+        assertEquals(200, r.statusCode(), r.asString());
+        List<String> urls = r.jsonPath().getList("data.url");
+        assertEquals(1, urls.size(), r.asString());
+        assertTrue(urls.get(0).contains("X-Amz-Signature="));
+        assertArrayEquals(PRODUCED, TestImages.fetch(urls.get(0)).body());
+    }
+
+    private static final String REFUSED = "io.imagefn.function.ImagesApiError: ";
+
+    /** A refused invocation: its errorMessage is the OpenAI error body with the HTTP status. */
+    static JsonNode refusal(Response r) throws Exception {
+        assertTrue(r.statusCode() >= 400, "the invocation failed: " + r.statusCode() + " " + r.asString());
+        String message = new ObjectMapper().readTree(r.asString()).path("errorMessage").asText();
+        assertTrue(message.startsWith(REFUSED), message);
+        return new ObjectMapper().readTree(message.substring(REFUSED.length()));
+    }
+
+    static void upstreamCalls(WireMockServer upstream, String path, int n) {
+        upstream.verify(n, postRequestedFor(urlEqualTo(path)));
+    }
+}
