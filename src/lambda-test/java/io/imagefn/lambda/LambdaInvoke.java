@@ -13,10 +13,13 @@ import java.awt.Color;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.imagefn.support.InjectWireMock;
 import io.imagefn.support.S3ProxyStorage;
 import io.imagefn.support.TestImages;
 import io.imagefn.support.WireMockUpstream;
@@ -29,6 +32,43 @@ import io.restassured.response.Response;
  * S3Proxy bucket configured as a deployment would.
  */
 abstract class LambdaInvoke {
+
+    static final String SQUARE = TestImages.dataUrl("image/png", TestImages.png(64, 64, Color.GREEN));
+
+    @InjectWireMock
+    WireMockServer upstream;
+
+    /** The upstream path the exported function calls. */
+    abstract String path();
+
+    /** An event the function serves. */
+    abstract String goodEvent();
+
+    /** An event it refuses, and the {@code param} the refusal names. */
+    abstract String badEvent();
+
+    abstract String badParam();
+
+    @Test
+    void anEventIsAnsweredWithSignedUrls() {
+        upstreamAnswers(upstream, path());
+
+        resultOpens(invoke(goodEvent()));
+
+        upstreamCalls(upstream, path(), 1);
+    }
+
+    @Test
+    void aBadRequestFailsTheInvocationWithTheOpenAiError() throws Exception {
+        upstreamAnswers(upstream, path());
+
+        JsonNode error = refusal(invoke(badEvent()));
+
+        assertEquals(400, error.path("status").asInt(), error.toString());
+        assertEquals("invalid_request_error", error.at("/error/type").asText());
+        assertEquals(badParam(), error.at("/error/param").asText());
+        upstreamCalls(upstream, path(), 0);
+    }
 
     /** A deployment exporting one function, as QUARKUS_FUNQY_EXPORT does. */
     abstract static class Export implements QuarkusTestProfile {

@@ -1,16 +1,5 @@
 package io.imagefn.lambda;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.awt.Color;
-
-import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-
-import io.imagefn.support.InjectWireMock;
-import io.imagefn.support.TestImages;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -25,30 +14,23 @@ class LambdaVariationTest extends LambdaInvoke {
         }
     }
 
-    private static final String PATH = "/v1/images/variations";
-    private static final String SQUARE = TestImages.dataUrl("image/png", TestImages.png(64, 64, Color.GREEN));
-
-    @InjectWireMock
-    WireMockServer upstream;
-
-    @Test
-    void anEventIsAnsweredWithSignedUrls() {
-        upstreamAnswers(upstream, PATH);
-
-        resultOpens(invoke("{\"image\":{\"image_url\":\"" + SQUARE + "\"},\"size\":\"256x256\"}"));
-
-        upstreamCalls(upstream, PATH, 1);
+    @Override
+    String path() {
+        return "/v1/images/variations";
     }
 
-    @Test
-    void aBadRequestFailsTheInvocationWithTheOpenAiError() throws Exception {
-        upstreamAnswers(upstream, PATH);
+    @Override
+    String goodEvent() {
+        return "{\"image\":{\"image_url\":\"" + SQUARE + "\"},\"size\":\"256x256\"}";
+    }
 
-        JsonNode error = refusal(invoke("{\"image\":{\"image_url\":\"" + SQUARE + "\"},\"n\":11}"));
+    @Override
+    String badEvent() {
+        return "{\"image\":{\"image_url\":\"" + SQUARE + "\"},\"n\":11}";
+    }
 
-        assertEquals(400, error.path("status").asInt(), error.toString());
-        assertEquals("invalid_request_error", error.at("/error/type").asText());
-        assertEquals("n", error.at("/error/param").asText());
-        upstreamCalls(upstream, PATH, 0);
+    @Override
+    String badParam() {
+        return "n";
     }
 }
