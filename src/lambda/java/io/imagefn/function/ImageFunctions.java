@@ -1,5 +1,6 @@
 package io.imagefn.function;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -58,14 +59,14 @@ public class ImageFunctions {
         try {
             return call.get();
         } catch (ImagesApiException e) {
-            throw new ImagesApiError(errorJson(e), e.status());
+            throw new ImagesApiError(errorJson(e));
         }
     }
 
     private String errorJson(ImagesApiException e) {
         try {
             Map<String, Object> body = json.convertValue(e.body(), Map.class);
-            java.util.Map<String, Object> withStatus = new java.util.LinkedHashMap<>();
+            Map<String, Object> withStatus = new LinkedHashMap<>();
             withStatus.put("status", e.status());
             withStatus.putAll(body);
             return json.writeValueAsString(withStatus);

@@ -1,6 +1,5 @@
 package io.imagefn.observe;
 
-import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -170,8 +169,9 @@ public final class RequestRecord {
             fields.put("error_code", clean(errorCode));
         }
         if (logPrompt && prompt != null) {
-            fields.put("prompt", clean(prompt.length() > MAX_LOGGED_PROMPT ? prompt.substring(0, MAX_LOGGED_PROMPT)
-                    + "…" : prompt));
+            String shown = prompt.length() > MAX_LOGGED_PROMPT ? prompt.substring(0, MAX_LOGGED_PROMPT) + "…" : prompt;
+            // quoted, on one line
+            fields.put("prompt", "\"" + shown.replaceAll("\\p{Cntrl}", " ").replace("\"", "'") + "\"");
         }
         StringBuilder line = new StringBuilder();
         fields.forEach((k, v) -> {
@@ -208,10 +208,6 @@ public final class RequestRecord {
 
     Optional<EstimatedCost> cost() {
         return Optional.ofNullable(cost);
-    }
-
-    public Optional<BigDecimal> costUsd() {
-        return cost().map(EstimatedCost::usd);
     }
 
     /** Text from outside (an upstream header, an error code) made safe for one log line. */
