@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 
@@ -77,10 +78,11 @@ public class Idempotency {
         String name = recordName(check(key.get()), scope, function);
         long deadline = System.nanoTime() + config.idempotency().maxWait().toNanos();
         long pause = 50;
+        String holder = UUID.randomUUID().toString();
         while (true) {
-            Claim claim = claimOrRead(name, fingerprint);
+            Claim claim = claimOrRead(name, fingerprint, holder);
             if (claim.owned()) {
-                return new Outcome(runAsHolder(name, claim.etag(), fingerprint, work), Answer.FIRST);
+                return new Outcome(runAsHolder(name, claim.etag(), fingerprint, holder, work), Answer.FIRST);
             }
             IdempotencyRecord existing = claim.existing();
             if (IdempotencyRecord.DONE.equals(existing.state())) {
@@ -89,9 +91,9 @@ public class Idempotency {
                     return new Outcome(replay.get(), Answer.REPLAYED);
                 }
                 // its images are gone: the record has outlived them, so the request runs again
-                Optional<String> taken = takeOver(name, claim.etag(), fingerprint);
+                Optional<String> taken = takeOver(name, claim.etag(), fingerprint, holder);
                 if (taken.isPresent()) {
-                    return new Outcome(runAsHolder(name, taken.get(), fingerprint, work), Answer.FIRST);
+                    return new Outcome(runAsHolder(name, taken.get(), fingerprint, holder, work), Answer.FIRST);
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -108,14 +110,14 @@ public class Idempotency {
     }
 
     /** Claims the key, or reads who holds it; a pending claim past its lease, or an expired record, is taken over. */
-    private Claim claimOrRead(String name, String fingerprint) {
+    private Claim claimOrRead(String name, String fingerprint, String holder) {
         Lock lock = claims.get(name);
         lock.lock();
         try {
             Optional<ImageStore.Record> current = store.readRecord(name);
             if (current.isEmpty()) {
-                return store.writeRecord(name, pending(fingerprint), null).map(etag -> new Claim(true, etag, null))
-                        .orElseGet(() -> readClaim(name, fingerprint));
+                return store.writeRecord(name, pending(fingerprint, holder), null)
+                        .map(etag -> new Claim(true, etag, null)).orElseGet(() -> readClaim(name, fingerprint, holder));
             }
             IdempotencyRecord existing = parse(current.get().body());
             long now = System.currentTimeMillis();
@@ -125,8 +127,8 @@ public class Idempotency {
                 if (abandoned) {
                     Log.warnf("Idempotency record %s: its holder's lease ran out; taking it over", name);
                 }
-                return store.writeRecord(name, pending(fingerprint), current.get().etag())
-                        .map(etag -> new Claim(true, etag, null)).orElseGet(() -> readClaim(name, fingerprint));
+                return store.writeRecord(name, pending(fingerprint, holder), current.get().etag())
+                        .map(etag -> new Claim(true, etag, null)).orElseGet(() -> readClaim(name, fingerprint, holder));
             }
             if (!existing.fingerprint().equals(fingerprint)) {
                 throw reused();
@@ -139,23 +141,31 @@ public class Idempotency {
         }
     }
 
-    /** Someone else just wrote the record: read what they wrote. */
-    private Claim readClaim(String name, String fingerprint) {
+    /**
+     * A conditional write was refused: read who holds the record. That may be this very request, when its write
+     * landed but the answer was lost and a retry of it was refused.
+     */
+    private Claim readClaim(String name, String fingerprint, String holder) {
         return store.readRecord(name).map(r -> {
             IdempotencyRecord existing = parse(r.body());
+            if (holder.equals(existing.holder())) {
+                return new Claim(true, r.etag(), null);
+            }
             if (!existing.fingerprint().equals(fingerprint)) {
                 throw reused();
             }
             return new Claim(false, r.etag(), existing);
-        }).orElseGet(() -> new Claim(false, null, new IdempotencyRecord(IdempotencyRecord.PENDING, fingerprint,
+        }).orElseGet(() -> new Claim(false, null, new IdempotencyRecord(IdempotencyRecord.PENDING, fingerprint, null,
                 Long.MAX_VALUE, System.currentTimeMillis(), null)));
     }
 
-    private Optional<String> takeOver(String name, String etag, String fingerprint) {
+    private Optional<String> takeOver(String name, String etag, String fingerprint, String holder) {
         Lock lock = claims.get(name);
         lock.lock();
         try {
-            return store.writeRecord(name, pending(fingerprint), etag);
+            Optional<String> taken = store.writeRecord(name, pending(fingerprint, holder), etag);
+            return taken.isPresent() ? taken : Optional.ofNullable(readClaim(name, fingerprint, holder))
+                    .filter(Claim::owned).map(Claim::etag);
         } catch (StorageException e) {
             throw unavailable(e);
         } finally {
@@ -167,7 +177,8 @@ public class Idempotency {
      * Runs the request as the key's holder. When every image is stored the claim becomes the record duplicates are
      * answered from; otherwise (a failure, or images handed back inline) the claim is released, so a retry runs again.
      */
-    private ImagesResponse runAsHolder(String name, String etag, String fingerprint, Supplier<StoredResponse> work) {
+    private ImagesResponse runAsHolder(String name, String etag, String fingerprint, String holder,
+            Supplier<StoredResponse> work) {
         StoredResponse done;
         try {
             done = work.get();
@@ -180,14 +191,18 @@ public class Idempotency {
             return done.response();
         }
         try {
-            byte[] record = write(new IdempotencyRecord(IdempotencyRecord.DONE, fingerprint, 0,
+            byte[] record = write(new IdempotencyRecord(IdempotencyRecord.DONE, fingerprint, holder, 0,
                     System.currentTimeMillis(), result(done)));
-            if (store.writeRecord(name, record, etag).isEmpty()) {
+            if (store.writeRecord(name, record, etag).isEmpty()
+                    && !store.readRecord(name).map(r -> parse(r.body())).filter(r -> holder.equals(r.holder())
+                            && IdempotencyRecord.DONE.equals(r.state())).isPresent()) {
                 Log.warnf("Idempotency record %s was taken over while its request ran; kept the newer one", name);
             }
         } catch (RuntimeException e) {
-            // the caller still gets its images; a duplicate would run again
+            // the caller still gets its images; without the record a duplicate runs again rather than waiting for
+            // a claim that would never complete
             Log.warnf("Idempotency record %s could not be completed: %s", name, e.getMessage());
+            release(name);
         }
         return done.response();
     }
@@ -237,9 +252,9 @@ public class Idempotency {
         }
     }
 
-    private byte[] pending(String fingerprint) {
+    private byte[] pending(String fingerprint, String holder) {
         long now = System.currentTimeMillis();
-        return write(new IdempotencyRecord(IdempotencyRecord.PENDING, fingerprint,
+        return write(new IdempotencyRecord(IdempotencyRecord.PENDING, fingerprint, holder,
                 now + config.idempotency().lease().toMillis(), now, null));
     }
 

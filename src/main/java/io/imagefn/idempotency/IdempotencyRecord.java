@@ -15,6 +15,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *
  * @param state       {@code pending} while the holder works, {@code done} once its images are stored
  * @param fingerprint digest of the request, to refuse the same key with a different request
+ * @param holder      a token of the claim's writer, so that a writer whose answer was lost still knows the claim is
+ *                    its own
  * @param leaseUntil  epoch millis after which a pending claim is abandoned and may be taken over
  * @param createdAt   epoch millis; the record is ignored after {@code imagefn.idempotency.ttl}
  */
@@ -24,6 +26,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record IdempotencyRecord(
         String state,
         String fingerprint,
+        String holder,
         @JsonProperty("lease_until") long leaseUntil,
         @JsonProperty("created_at") long createdAt,
         Result result) {

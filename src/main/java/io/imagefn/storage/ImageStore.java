@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.annotation.PreDestroy;
@@ -25,6 +26,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -104,9 +106,9 @@ public class ImageStore {
         try (StorageWrite write = telemetry.storageWrite(bytes.length)) {
             Clients c = clients();
             // the bytes are not touched again: no defensive copy of a multi-megabyte image
-            c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key).contentType(format.contentType())
-                    .build(), RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length,
-                            format.contentType()));
+            afterBrokenConnections(() -> c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key)
+                    .contentType(format.contentType()).build(), RequestBody.fromContentProvider(
+                            ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, format.contentType())));
             write.ok();
         } catch (RuntimeException e) {
             throw new StorageException("could not store " + key + ": " + e.getMessage(), e);
@@ -192,11 +194,13 @@ public class ImageStore {
      */
     public Optional<String> writeRecord(String name, byte[] body, String etag) {
         Clients c = clients();
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(c.bucket()).key(recordKey(name))
+                .contentType("application/json");
+        PutObjectRequest request = (etag == null ? put.ifNoneMatch("*") : put.ifMatch(etag)).build();
         try {
-            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(c.bucket()).key(recordKey(name))
-                    .contentType("application/json");
-            put = etag == null ? put.ifNoneMatch("*") : put.ifMatch(etag);
-            return Optional.of(c.s3().putObject(put.build(), RequestBody.fromBytes(body)).eTag());
+            // a retry after a lost answer may be refused by our own write: the caller reads to tell
+            return Optional.of(afterBrokenConnections(() -> c.s3().putObject(request, RequestBody.fromBytes(body)))
+                    .eTag());
         } catch (S3Exception e) {
             if (e.statusCode() == 412 || e.statusCode() == 409) {
                 return Optional.empty();
@@ -205,6 +209,25 @@ public class ImageStore {
         } catch (RuntimeException e) {
             throw new StorageException("could not write record " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs a call again when the connection broke outside the SDK's own retries: the JDK client reports a pooled
+     * connection the server had already closed as an unchecked {@code SocketException} ("Unexpected end of file from
+     * server"), which the SDK passes on without retrying. Everything the SDK reports is passed on as it is.
+     */
+    private <T> T afterBrokenConnections(Supplier<T> call) {
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < config.s3().maxAttempts(); attempt++) {
+            try {
+                return call.get();
+            } catch (SdkException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /** Removes a record; a record already gone is fine. */
