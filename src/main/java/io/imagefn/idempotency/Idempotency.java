@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.util.concurrent.Striped;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.ImageRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.storage.ImageStore;
@@ -40,8 +41,6 @@ import io.quarkus.logging.Log;
  */
 @ApplicationScoped
 public class Idempotency {
-
-    private static final int MAX_KEY_LENGTH = 255;
 
     private final ImageStore store;
     private final ObjectMapper json;
@@ -275,7 +274,7 @@ public class Idempotency {
     }
 
     private static String check(String key) {
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 32 && c < 127)) {
+        if (!ImageRules.isIdempotencyKey(key)) {
             throw ImagesApiException.invalid("idempotency_key", "invalid_value",
                     "Invalid idempotency key: expected 1 to 255 printable ASCII characters without spaces.");
         }

@@ -391,4 +391,12 @@ public final class ImageRules {
     private static String list(Set<String> values) {
         return String.join(", ", new TreeSet<>(values).stream().map(v -> "'" + v + "'").toList());
     }
+
+    /**
+     * The form of an idempotency key, whether it comes as the {@code idempotency_key} field or the
+     * {@code Idempotency-Key} header: 1 to 255 printable ASCII characters without spaces.
+     */
+    public static boolean isIdempotencyKey(String key) {
+        return !key.isEmpty() && key.length() <= 255 && key.chars().allMatch(c -> c > 32 && c < 127);
+    }
 }

@@ -160,7 +160,7 @@ final class RequestFields {
      */
     String idempotencyKey() {
         String key = string(IDEMPOTENCY_KEY);
-        if (key != null && (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 32 && c < 127))) {
+        if (key != null && !ImageRules.isIdempotencyKey(key)) {
             problems.add(ImagesApiException.invalid(IDEMPOTENCY_KEY, "invalid_value",
                     "Invalid 'idempotency_key': expected 1 to 255 printable ASCII characters without spaces."));
             return null;
