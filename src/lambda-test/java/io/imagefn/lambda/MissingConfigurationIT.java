@@ -46,4 +46,22 @@ class MissingConfigurationIT {
         assertTrue(output.contains("No upstream configured: set IMAGEFN_UPSTREAM_API_KEY"), output);
         assertTrue(!output.contains("sk-"), "no key in the output");
     }
+
+    @Test
+    void aSecretThatCannotBeReadStopsTheStartupAndNamesTheSetting() throws Exception {
+        var secrets = SecretsManagerStandIn.start("sk-never-used");
+        try {
+            String missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:imagefn/deleted-XyZ";
+            String output = run(Map.of("IMAGEFN_S3_BUCKET", "images",
+                    "IMAGEFN_UPSTREAM_API_KEY_SECRET", missing,
+                    "IMAGEFN_UPSTREAM_SECRETS_ENDPOINT", secrets.baseUrl(),
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "AKIATEST", "AWS_SECRET_ACCESS_KEY", "test"));
+            assertTrue(output.contains("IMAGEFN_UPSTREAM_API_KEY_SECRET is " + missing), output);
+            assertTrue(output.contains("can't find the specified secret"), output);
+            assertTrue(secrets.countRequestsMatching(SecretsManagerStandIn.reads().build()).getCount() >= 1,
+                    "asked Secrets Manager");
+        } finally {
+            secrets.stop();
+        }
+    }
 }

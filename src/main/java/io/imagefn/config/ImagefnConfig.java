@@ -91,6 +91,18 @@ public interface ImagefnConfig {
          */
         Optional<String> apiKey();
 
+        /**
+         * ARN (or name) of an AWS Secrets Manager secret whose plain-text value is the upstream key
+         * ({@code IMAGEFN_UPSTREAM_API_KEY_SECRET}). When set it replaces {@link #apiKey()}: the key is read once at
+         * startup through the AWS SDK (default credentials, region from {@code AWS_REGION} or {@code imagefn.s3.region})
+         * and kept for the life of the instance, so it never sits in the function's configuration. A secret that
+         * cannot be read stops the startup.
+         */
+        Optional<String> apiKeySecret();
+
+        /** Secrets Manager endpoint override (a VPC endpoint, a test stand-in). Default: AWS for the region. */
+        Optional<URI> secretsEndpoint();
+
         /** Accept model names that are not in imagefn's table and pass them through. Default false. */
         @WithDefault("false")
         boolean allowUnknownModels();

@@ -25,9 +25,11 @@ public class UpstreamTarget {
     public static final String EMULATOR_PATH = "/emulator/v1";
 
     private final ImagefnConfig.Upstream config;
+    private final UpstreamKey key;
 
-    public UpstreamTarget(ImagefnConfig config) {
+    public UpstreamTarget(ImagefnConfig config, UpstreamKey key) {
         this.config = config.upstream();
+        this.key = key;
     }
 
     /** Where the calls go and with which key. */
@@ -36,7 +38,7 @@ public class UpstreamTarget {
 
     /** True when no upstream URL or key is configured, so the offline emulator serves the images. */
     public boolean usesEmulator() {
-        return config.url().isEmpty() && apiKey().isEmpty();
+        return config.url().isEmpty() && !key.configured();
     }
 
     Resolved resolve() {
@@ -49,8 +51,13 @@ public class UpstreamTarget {
         return new Resolved(URI.create("http://127.0.0.1:" + httpPort() + EMULATOR_PATH), Optional.empty(), true);
     }
 
+    /** The key to send now (a key from a secret is cached, and read again after {@link UpstreamKey#refresh()}). */
+    Optional<String> currentKey() {
+        return key.get();
+    }
+
     private Optional<String> apiKey() {
-        return config.apiKey().filter(k -> !k.isBlank());
+        return key.get();
     }
 
     /** The port this process listens on; read late, because a random test port is known only once bound. */
@@ -70,6 +77,8 @@ public class UpstreamTarget {
                     + "not a real model). Set IMAGEFN_UPSTREAM_API_KEY or OPENAI_API_KEY to use OpenAI, or "
                     + "IMAGEFN_UPSTREAM_URL for another OpenAI-compatible API.", EMULATOR_PATH);
         } else {
+            // reads a key kept in Secrets Manager now: a secret that cannot be read stops the startup, not the
+            // first paid request
             Log.infof("Upstream: %s (API key %s)", config.url().orElse(OPENAI),
                     apiKey().isPresent() ? "set" : "not set");
         }

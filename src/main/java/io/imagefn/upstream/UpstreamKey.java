@@ -1,0 +1,78 @@
+package io.imagefn.upstream;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.imagefn.config.ImagefnConfig;
+import io.quarkus.logging.Log;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The upstream API key: from configuration ({@code IMAGEFN_UPSTREAM_API_KEY} or {@code OPENAI_API_KEY}), or read at
+ * runtime from AWS Secrets Manager when {@code IMAGEFN_UPSTREAM_API_KEY_SECRET} names a secret, so that the key never
+ * sits in a function's configuration. A secret is read once and kept for the life of the instance ({@link #refresh()}
+ * reads it again, after a SnapStart restore). The key is never logged.
+ */
+@ApplicationScoped
+public class UpstreamKey {
+
+    static final String SECRET_SETTING = "IMAGEFN_UPSTREAM_API_KEY_SECRET";
+
+    private final ImagefnConfig config;
+    private volatile Optional<String> fromSecret;
+
+    public UpstreamKey(ImagefnConfig config) {
+        this.config = config;
+    }
+
+    /** The key, if any is configured. Reads the secret on first use. */
+    public Optional<String> get() {
+        if (config.upstream().apiKeySecret().isEmpty()) {
+            return config.upstream().apiKey().filter(k -> !k.isBlank());
+        }
+        Optional<String> key = fromSecret;
+        if (key == null) {
+            synchronized (this) {
+                if (fromSecret == null) {
+                    fromSecret = Optional.of(readSecret(config.upstream().apiKeySecret().get()));
+                }
+                key = fromSecret;
+            }
+        }
+        return key;
+    }
+
+    /** Whether a key is configured, without reading a secret. */
+    public boolean configured() {
+        return config.upstream().apiKeySecret().isPresent()
+                || config.upstream().apiKey().filter(k -> !k.isBlank()).isPresent();
+    }
+
+    /** Forgets a key read from a secret, so the next use reads it again (a rotated key, a restored snapshot). */
+    public void refresh() {
+        fromSecret = null;
+    }
+
+    private String readSecret(String secretId) {
+        var builder = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.of(Optional.ofNullable(System.getenv("AWS_REGION")).orElse(config.s3().region())));
+        config.upstream().secretsEndpoint().ifPresent(builder::endpointOverride);
+        try (SecretsManagerClient client = builder.build()) {
+            String value = client.getSecretValue(r -> r.secretId(secretId)).secretString();
+            if (value == null || value.isBlank()) {
+                throw new IllegalStateException(SECRET_SETTING + " names the secret " + secretId
+                        + ", which holds no plain-text value: store the upstream API key as the secret's string.");
+            }
+            Log.infof("Upstream key read from Secrets Manager (%s)", secretId);
+            return value.strip();
+        } catch (SdkException e) {
+            // the SDK's message names the secret and the reason (not found, access denied), never the value
+            throw new IllegalStateException("Could not read the upstream API key from Secrets Manager: "
+                    + SECRET_SETTING + " is " + secretId + " (" + e.getMessage() + ")", e);
+        }
+    }
+}
