@@ -5,20 +5,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.client.ClientRequestFilter;
-import jakarta.ws.rs.core.HttpHeaders;
 
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -41,8 +37,6 @@ import io.imagefn.images.Variation;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.observe.Telemetry;
 import io.imagefn.observe.UpstreamAttempt;
-import io.quarkus.logging.Log;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.CustomBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Multi;
@@ -72,14 +66,12 @@ public class UpstreamClient {
     private static final int MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
 
     private final ImagefnConfig.Upstream config;
-    private final UpstreamTarget target;
-    private volatile OpenAiImagesApi api;
-
+    private final UpstreamConnection connection;
     private final Telemetry telemetry;
 
-    public UpstreamClient(ImagefnConfig config, UpstreamTarget target, Telemetry telemetry) {
+    public UpstreamClient(ImagefnConfig config, UpstreamConnection connection, Telemetry telemetry) {
         this.config = config.upstream();
-        this.target = target;
+        this.connection = connection;
         this.telemetry = telemetry;
     }
 
@@ -278,8 +270,8 @@ public class UpstreamClient {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
                     .followRedirects(HttpClient.Redirect.NORMAL).build();
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url).timeout(readTimeout()).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url).timeout(connection.readTimeout())
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {
                 if (r.statusCode() != 200) {
                     throw UpstreamException.badResponse("image URL answered " + r.statusCode(), requestId, null);
@@ -299,35 +291,7 @@ public class UpstreamClient {
         }
     }
 
-    /** Above the fault-tolerance timeout, so that the timeout callers see is the configured one. */
-    private Duration readTimeout() {
-        return Duration.ofSeconds(config.timeoutSeconds() + 30);
-    }
-
     private OpenAiImagesApi api() {
-        OpenAiImagesApi a = api;
-        if (a == null) {
-            synchronized (this) {
-                if (api == null) {
-                    api = build(target.resolve());
-                }
-                a = api;
-            }
-        }
-        return a;
-    }
-
-    private OpenAiImagesApi build(UpstreamTarget.Resolved resolved) {
-        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
-                .baseUri(resolved.baseUri())
-                .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(readTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                // the default (RFC1738) mode nests repeated same-name files as multipart/mixed, which servers
-                // reject; HTML5 sends each image[] as a plain part, like the official SDKs
-                .multipartPostEncoderMode("HTML5");
-        resolved.apiKey().ifPresent(key -> builder.register((ClientRequestFilter) request -> request.getHeaders()
-                .putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + key)));
-        Log.infof("Upstream images API client ready for %s", resolved.baseUri());
-        return builder.build(OpenAiImagesApi.class);
+        return connection.api();
     }
 }
