@@ -112,9 +112,13 @@ abstract class LambdaInvoke {
         assertArrayEquals(PRODUCED, TestImages.fetch(urls.get(0)).body());
     }
 
-    private static final String REFUSED = "io.imagefn.function.ImagesApiError: ";
+    private static final String REFUSED = "io.imagefn.function.InvalidRequestError: ";
 
-    /** A refused invocation: its errorMessage is the OpenAI error body with the HTTP status. */
+    /**
+     * A refused invocation through Quarkus's own poll loop (the mock event server, and the native runtime): the
+     * {@code errorType} is Funqy's wrapper, the {@code errorMessage} names imagefn's error class and carries the OpenAI
+     * error body with the HTTP status. (The JVM handler reports the class itself; see LambdaHandlerTest.)
+     */
     static JsonNode refusal(Response r) throws Exception {
         assertTrue(r.statusCode() >= 400, "the invocation failed: " + r.statusCode() + " " + r.asString());
         String message = new ObjectMapper().readTree(r.asString()).path("errorMessage").asText();

@@ -20,10 +20,10 @@ import io.quarkus.funqy.Funq;
 /**
  * The three operations as AWS Lambda functions, one artifact for all: {@code QUARKUS_FUNQY_EXPORT} names the one a
  * deployment serves. The event is the OpenAI request; the result is the {@code ImagesResponse}. A refused request
- * fails the invocation (Funqy reports {@code errorType: io.quarkus.funqy.runtime.ApplicationException}) with the
- * {@code errorMessage} {@code io.imagefn.function.ImagesApiError: {"status":400,"error":{"message","type","param",
- * "code"}}}: the OpenAI error body and its HTTP status, so a caller can tell a bad request (do not retry) from a 429
- * or 5xx (retry, with the same {@code idempotency_key}).
+ * fails the invocation with an {@link ImagesApiError} whose class says how to react (see there) and whose message is
+ * the OpenAI error body with its HTTP status. An event without {@code idempotency_key} is keyed by the invocation's
+ * request id when {@link LambdaStreamHandler} runs it, so Lambda's own retries of an asynchronous invocation are
+ * answered from the first attempt's images.
  */
 public class ImageFunctions {
 
@@ -37,29 +37,34 @@ public class ImageFunctions {
 
     @Funq("generate")
     public ImagesResponse generate(GenerateRequest request) {
-        return answer(() -> pipeline.generate(request == null ? GenerateRequest.fromJson(Map.of()) : request, origin()));
+        GenerateRequest r = request == null ? GenerateRequest.fromJson(Map.of()) : request;
+        return answer(() -> pipeline.generate(r, origin(r.idempotencyKey())));
     }
 
     @Funq("edit")
     public ImagesResponse edit(EditRequest request) {
-        return answer(() -> pipeline.edit(request == null ? EditRequest.fromJson(Map.of()) : request, origin()));
+        EditRequest r = request == null ? EditRequest.fromJson(Map.of()) : request;
+        return answer(() -> pipeline.edit(r, origin(r.idempotencyKey())));
     }
 
     @Funq("variation")
     public ImagesResponse variation(VariationRequest request) {
-        return answer(() -> pipeline.variation(request == null ? VariationRequest.fromJson(Map.of()) : request,
-                origin()));
+        VariationRequest r = request == null ? VariationRequest.fromJson(Map.of()) : request;
+        return answer(() -> pipeline.variation(r, origin(r.idempotencyKey())));
     }
 
-    private static Origin origin() {
-        return Origin.of(Binding.LAMBDA);
+    /** The event's own key wins; without one, the invocation's request id (the same for Lambda's retries). */
+    private static Origin origin(String eventKey) {
+        return LambdaInvocation.requestId().filter(id -> eventKey == null)
+                .map(id -> new Origin(Binding.LAMBDA, "aws-lambda-request", id))
+                .orElseGet(() -> Origin.of(Binding.LAMBDA));
     }
 
     private ImagesResponse answer(Supplier<ImagesResponse> call) {
         try {
             return call.get();
         } catch (ImagesApiException e) {
-            throw new ImagesApiError(errorJson(e));
+            throw ImagesApiError.of(e, errorJson(e));
         }
     }
 
