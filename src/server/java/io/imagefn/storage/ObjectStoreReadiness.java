@@ -6,15 +6,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
 
 import io.imagefn.config.ImagefnConfig;
+import io.smallrye.health.api.HealthGroup;
 
 /**
- * Ready only while the bucket answers: an instance that cannot store images would hand every paid image back inline.
- * One {@code HeadBucket} at most every {@code imagefn.s3.readiness-cache}, so frequent probes cost nothing.
+ * Whether the bucket answers, at {@code /q/health/group/storage} (for monitoring and alerts), not in readiness. A
+ * bucket outage is shared by every instance: were readiness to follow it, every pod would leave the load balancer at
+ * once and the service would stop, while a ready instance still serves, handing paid images back inline
+ * ({@code stored: false}) rather than losing them. One {@code HeadBucket} at most every
+ * {@code imagefn.s3.readiness-cache}, so frequent probes cost nothing.
  */
-@Readiness
+@HealthGroup("storage")
 @ApplicationScoped
 public class ObjectStoreReadiness implements HealthCheck {
 
