@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +30,8 @@ import io.quarkus.funqy.Funq;
 
 /**
  * Every SAM template under deploy/aws, judged by AWS's own SAM translator (the code behind {@code sam validate} and
- * {@code sam deploy}, run offline by {@code ../shared/tools/sam-validate}), and the CloudFormation it produces checked
+ * {@code sam deploy}, run offline by {@code ../shared/tools/sam-validate}; reported skipped where that tool is absent,
+ * a failure where {@code IMAGEFN_VALIDATORS=required}, as in .ci/run), and the CloudFormation it produces checked
  * against the code: the exported functions, the handlers, the variables the application reads, the timeout against
  * the fault-tolerance budget, the key only as a secret's ARN, and an IAM policy of exactly the actions imagefn uses.
  */
@@ -44,8 +46,12 @@ class SamTemplatesTest {
     }
 
     static Translated translate(Path template) throws Exception {
-        assertTrue(Files.isRegularFile(TOOL), "AWS's SAM translator is expected at " + TOOL.toAbsolutePath()
-                + " (set SAM_VALIDATE to where it is)");
+        String missing = "AWS's SAM translator is expected at " + TOOL.toAbsolutePath()
+                + " (set SAM_VALIDATE to where it is; it ships in the project's shared/tools)";
+        if ("required".equals(System.getenv("IMAGEFN_VALIDATORS"))) {
+            assertTrue(Files.isRegularFile(TOOL), missing);
+        }
+        Assumptions.assumeTrue(Files.isRegularFile(TOOL), missing);
         File out = File.createTempFile("sam", ".out");
         Process p = new ProcessBuilder(System.getenv().getOrDefault("SAM_VALIDATE_PYTHON", "python3"),
                 TOOL.toString(), template.toString(), "--print").redirectErrorStream(true).redirectOutput(out).start();
