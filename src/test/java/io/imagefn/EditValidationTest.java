@@ -109,9 +109,10 @@ class EditValidationTest {
                 Arguments.of("input_fidelity with gpt-image-1-mini", edit("model", "gpt-image-1-mini", "input_fidelity", "high"), 400, "input_fidelity"),
                 Arguments.of("input_fidelity with dall-e-2", edit("model", "dall-e-2", "input_fidelity", "low"), 400, "input_fidelity"),
                 Arguments.of("unknown input_fidelity", edit("input_fidelity", "max"), 400, "input_fidelity"),
-                Arguments.of("response_format with GPT", edit("response_format", "b64_json"), 400, "response_format"),
                 Arguments.of("background with dall-e-2", edit("model", "dall-e-2", "background", "opaque"), 400, "background"),
                 Arguments.of("moderation with dall-e-2", edit("model", "dall-e-2", "moderation", "low"), 400, "moderation"),
+                Arguments.of("moderation on an edit (not in OpenAI's multipart edit)", edit("moderation", "low"), 400,
+                        "moderation"),
                 Arguments.of("stream on the function", edit("stream", true), 400, "stream"));
     }
 

@@ -72,7 +72,6 @@ class GenerateValidationTest {
                 Arguments.of("style with gpt", "{\"prompt\":\"x\",\"model\":\"gpt-image-1\",\"style\":\"vivid\"}", "style"),
                 Arguments.of("style with dall-e-2", "{\"prompt\":\"x\",\"model\":\"dall-e-2\",\"style\":\"natural\"}", "style"),
                 Arguments.of("unknown style", "{\"prompt\":\"x\",\"model\":\"dall-e-3\",\"style\":\"bold\"}", "style"),
-                Arguments.of("response_format with gpt", "{\"prompt\":\"x\",\"model\":\"gpt-image-1.5\",\"response_format\":\"url\"}", "response_format"),
                 Arguments.of("unknown response_format", "{\"prompt\":\"x\",\"response_format\":\"png\"}", "response_format"),
                 Arguments.of("background with dall-e-2", "{\"prompt\":\"x\",\"model\":\"dall-e-2\",\"background\":\"opaque\"}", "background"),
                 Arguments.of("output_format with dall-e-3", "{\"prompt\":\"x\",\"model\":\"dall-e-3\",\"output_format\":\"png\"}", "output_format"),

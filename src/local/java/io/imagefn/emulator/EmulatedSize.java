@@ -1,6 +1,6 @@
 package io.imagefn.emulator;
 
-/** The pixel size the emulator draws: {@code auto} and absent mean 1024x1024. */
+/** The pixel size the emulator draws: {@code auto} and absent mean 1024x1024, or for an edit see {@link #forEdit}. */
 final class EmulatedSize {
 
     private EmulatedSize() {
@@ -12,5 +12,18 @@ final class EmulatedSize {
         }
         String[] wh = size.split("x");
         return new int[] { Integer.parseInt(wh[0]), Integer.parseInt(wh[1]) };
+    }
+
+    /**
+     * An edit without a size: as the GPT image models do, the supported size nearest the first image's shape
+     * (OpenAI answers only 1024x1024, 1536x1024 or 1024x1536); DALL·E's default, 1024x1024.
+     */
+    static int[] forEdit(io.imagefn.images.ImageModel model, int width, int height) {
+        if (model.isDallE()) {
+            return new int[] { 1024, 1024 };
+        }
+        double ratio = (double) width / height;
+        return ratio >= 1.25 ? new int[] { 1536, 1024 } : ratio <= 0.8 ? new int[] { 1024, 1536 }
+                : new int[] { 1024, 1024 };
     }
 }

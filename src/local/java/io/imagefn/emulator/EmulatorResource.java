@@ -93,7 +93,8 @@ public class EmulatorResource {
             InputImage mask = r.mask() == null ? null : InputImage.of("mask", r.mask().bytes());
             ImageRules.checkEditInputs(edit.model(), inputs, mask);
             ImageHeader first = inputs.get(0).header();
-            int[] size = r.size() == null || r.size().equals("auto") ? new int[] { first.width(), first.height() }
+            int[] size = r.size() == null || r.size().equals("auto")
+                    ? EmulatedSize.forEdit(edit.model(), first.width(), first.height())
                     : EmulatedSize.resolve(r.size());
             boolean transparent = !edit.model().isDallE() && "transparent".equals(r.background());
             EmulatedEdits.NoMask noMask = edit.model().isDallE() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY

@@ -187,8 +187,4 @@ public final class EditRequest {
     public String user() {
         return user;
     }
-
-    public boolean wantsBase64() {
-        return "b64_json".equals(responseFormat);
-    }
 }

@@ -135,8 +135,4 @@ public final class GenerateRequest {
         return user;
     }
 
-    /** Whether the caller wants the base64 inline as well as the URL. */
-    public boolean wantsBase64() {
-        return "b64_json".equals(responseFormat);
-    }
 }

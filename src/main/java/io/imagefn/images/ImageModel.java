@@ -85,7 +85,8 @@ public record ImageModel(String name, Family family, int maxPromptChars, int max
 
     /** A model outside the table, accepted only when configured to pass unknown models through. */
     public static ImageModel unknown(String name) {
-        return new ImageModel(name, Family.UNKNOWN, 32000, 10, Set.of(), Set.of(), true, Set.of(Operation.values()), true);
+        return new ImageModel(name, Family.UNKNOWN, 32000, 10, Set.of(), Set.of("auto"), true,
+                Set.of(Operation.values()), true);
     }
 
     public boolean isGptImage() {

@@ -98,8 +98,11 @@ public final class ImageRules {
         }
         checkGptOutput(model, r.background(), r.outputFormat(), r.outputCompression());
         if (r.moderation() != null) {
-            onlyFor("moderation", model, !model.isDallE(), "GPT image models only");
-            oneOf("moderation", r.moderation(), MODERATIONS);
+            // imagefn sends every edit upstream as OpenAI's multipart request, which has no moderation field: refused
+            // rather than dropped, so that nobody believes a setting applied that did not
+            throw ImagesApiException.invalid("moderation", "unsupported_parameter", "'moderation' is not supported "
+                    + "for edits: imagefn sends edits upstream as OpenAI's multipart request, which has no such field. "
+                    + "Leave it out; the default moderation applies.");
         }
         checkStreaming(model, r.stream(), r.partialImages());
         return new Edit(model, r);
@@ -216,9 +219,9 @@ public final class ImageRules {
         checkQuality(quality, model);
         checkSize(size, model);
         if (responseFormat != null) {
+            // every model: for the GPT image models an imagefn extension (the upstream is never sent it), choosing
+            // between the stored image's URL alone and the image inline as well
             oneOf("response_format", responseFormat, RESPONSE_FORMATS);
-            onlyFor("response_format", model, !model.isGptImage(),
-                    "GPT image models always return base64 images (imagefn stores them and returns a URL either way)");
         }
     }
 

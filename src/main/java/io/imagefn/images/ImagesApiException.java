@@ -26,6 +26,11 @@ public class ImagesApiException extends RuntimeException {
         this.retryAfter = retryAfter;
     }
 
+    /** A caller's value as an error message quotes it: whole when short, else its start and its length. */
+    public static String excerpt(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 32) + "... (" + value.length() + " characters)";
+    }
+
     /** 400 invalid_request_error naming the offending field. */
     public static ImagesApiException invalid(String param, String code, String message) {
         return new ImagesApiException(400, INVALID_REQUEST, param, code, message, null);

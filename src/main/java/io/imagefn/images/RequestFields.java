@@ -70,7 +70,7 @@ final class RequestFields {
         }
         if (v instanceof String s && textEncoded) {
             try {
-                return Integer.valueOf(s.trim());
+                v = new BigInteger(s.trim());
             } catch (NumberFormatException e) {
                 problems.add(wrongType(name, "an integer", v));
                 return null;
@@ -80,9 +80,16 @@ final class RequestFields {
             return i;
         }
         if (v instanceof Long || v instanceof BigInteger) {
-            // integral but out of int range: a range error, not a type error
-            int sign = new BigDecimal(v.toString()).signum();
-            return sign < 0 ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+            BigInteger value = new BigInteger(v.toString());
+            if (value.bitLength() < 32) {
+                return value.intValue();
+            }
+            // integral but out of range: a range error naming the value sent, not a type error
+            boolean below = value.signum() < 0;
+            problems.add(ImagesApiException.invalid(name, below ? "integer_below_min_value" : "integer_above_max_value",
+                    "Invalid '" + name + "': integer " + (below ? "below minimum" : "above maximum") + " value, got "
+                            + ImagesApiException.excerpt(value.toString()) + " instead."));
+            return null;
         }
         problems.add(wrongType(name, "an integer", v));
         return null;

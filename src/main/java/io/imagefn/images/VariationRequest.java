@@ -86,8 +86,4 @@ public final class VariationRequest {
     public String user() {
         return user;
     }
-
-    public boolean wantsBase64() {
-        return "b64_json".equals(responseFormat);
-    }
 }

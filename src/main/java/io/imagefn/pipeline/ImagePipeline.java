@@ -81,9 +81,10 @@ public class ImagePipeline {
                 return g;
             });
             record.accepted(generation.model(), request.n(), request.prompt());
-            return once(record, origin, "generate", request.idempotencyKey(), request.fingerprint(),
-                    request.wantsBase64(), () -> store(record, generation.model(), request.size(), request.quality(),
-                            call(record, () -> upstream.generate(generation)), request.wantsBase64()));
+            boolean inline = inline(origin, generation.model(), request.responseFormat());
+            return once(record, origin, "generate", request.idempotencyKey(), request.fingerprint(), inline,
+                    () -> store(record, generation.model(), request.size(), request.quality(),
+                            call(record, () -> upstream.generate(generation)), inline));
         });
     }
 
@@ -96,9 +97,10 @@ public class ImagePipeline {
             });
             record.accepted(edit.model(), request.n(), request.prompt());
             EditInputs in = load(edit);
-            return once(record, origin, "edit", request.idempotencyKey(), request.fingerprint(), request.wantsBase64(),
+            boolean inline = inline(origin, edit.model(), request.responseFormat());
+            return once(record, origin, "edit", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, edit.model(), request.size(), request.quality(),
-                            call(record, () -> upstream.edit(edit, in.images(), in.mask())), request.wantsBase64()));
+                            call(record, () -> upstream.edit(edit, in.images(), in.mask())), inline));
         });
     }
 
@@ -109,10 +111,24 @@ public class ImagePipeline {
             record.accepted(variation.model(), request.n(), null);
             InputImage image = inputs.load(request.image());
             ImageRules.checkVariationInput(image);
-            return once(record, origin, "variation", request.idempotencyKey(), request.fingerprint(),
-                    request.wantsBase64(), () -> store(record, variation.model(), request.size(), null,
-                            call(record, () -> upstream.variation(variation, image)), request.wantsBase64()));
+            boolean inline = inline(origin, variation.model(), request.responseFormat());
+            return once(record, origin, "variation", request.idempotencyKey(), request.fingerprint(), inline,
+                    () -> store(record, variation.model(), request.size(), null,
+                            call(record, () -> upstream.variation(variation, image)), inline));
         });
+    }
+
+    /**
+     * Whether the answer carries each image inline ({@code b64_json}) besides its signed URL: when
+     * {@code response_format} asks for it, for any model; without it, on {@code /v1} for the GPT image models,
+     * which OpenAI answers with {@code b64_json} only (the OpenAI SDKs' documented code reads it). The functions
+     * answer URLs unless asked.
+     */
+    static boolean inline(Origin origin, ImageModel model, String responseFormat) {
+        if (responseFormat != null) {
+            return "b64_json".equals(responseFormat);
+        }
+        return origin.binding() == Binding.V1 && model.isGptImage();
     }
 
     /** Runs the upstream call and storage once per idempotency key (see {@link Idempotency}). */

@@ -175,7 +175,6 @@ public class UpstreamClient {
         text(form, "output_format", r.outputFormat());
         text(form, "output_compression", r.outputCompression());
         text(form, "background", r.background());
-        text(form, "moderation", r.moderation());
         text(form, "response_format", edit.model().isDallE() ? "b64_json" : null);
         text(form, "user", r.user());
         return form;
