@@ -44,33 +44,51 @@ class OpenAiSdkTest {
         return TestImages.decode(TestImages.fetch(url).body());
     }
 
+    private static BufferedImage decode(String b64) {
+        return TestImages.decode(java.util.Base64.getDecoder().decode(b64));
+    }
+
+    /** OpenAI's own documentation code for GPT image models reads data[0].b64_json: it works unchanged. */
     @Test
-    void generateReturnsUrlsThatOpen() {
+    void aGptGenerationAnswersB64JsonAsOpenAiDoesPlusTheStoredUrl() {
         ImagesResponse r = client().images().generate(ImageGenerateParams.builder().prompt("a lighthouse")
                 .model(ImageModel.GPT_IMAGE_1).size(ImageGenerateParams.Size._1536X1024).n(2).build());
 
         assertEquals(2, r.data().orElseThrow().size());
-        BufferedImage image = open(r.data().get().get(1).url().orElseThrow());
+        BufferedImage image = decode(r.data().get().get(1).b64Json().orElseThrow());
         assertEquals(1536, image.getWidth());
         assertEquals(1024, image.getHeight());
+        assertEquals(image.getRGB(700, 500), open(r.data().get().get(1).url().orElseThrow()).getRGB(700, 500),
+                "the stored image is the one inline");
         assertTrue(r.usage().orElseThrow().outputTokens() > 0);
         assertEquals(ImagesResponse.OutputFormat.PNG, r.outputFormat().orElseThrow());
+    }
+
+    @Test
+    void aDallEGenerationAnswersAUrlAsOpenAiDoes() {
+        ImagesResponse r = client().images().generate(ImageGenerateParams.builder().prompt("a lighthouse")
+                .model(ImageModel.DALL_E_3).size(ImageGenerateParams.Size._1792X1024).build());
+
+        assertTrue(r.data().orElseThrow().get(0).b64Json().isEmpty(), "no inline image unless asked for");
+        assertEquals(1792, open(r.data().get().get(0).url().orElseThrow()).getWidth());
     }
 
     @Test
     void editWithTwoImagesAndAMask() {
         ImagesResponse r = client().images().edit(ImageEditParams.builder()
                 .image(ImageEditParams.Image.ofInputStreams(List.of(
-                        new java.io.ByteArrayInputStream(TestImages.png(256, 256, Color.RED)),
-                        new java.io.ByteArrayInputStream(TestImages.png(256, 256, Color.BLUE)))))
-                .mask(new java.io.ByteArrayInputStream(TestImages.pngWithAlpha(256, 256, true)))
+                        new java.io.ByteArrayInputStream(TestImages.png(1024, 1024, Color.RED)),
+                        new java.io.ByteArrayInputStream(TestImages.png(1024, 1024, Color.BLUE)))))
+                .mask(new java.io.ByteArrayInputStream(TestImages.pngWithAlpha(1024, 1024, true)))
                 .prompt("put the blue one on the left").model(ImageModel.GPT_IMAGE_1).build());
 
-        BufferedImage image = open(r.data().orElseThrow().get(0).url().orElseThrow());
-        assertEquals(256, image.getWidth());
+        BufferedImage image = decode(r.data().orElseThrow().get(0).b64Json().orElseThrow());
+        assertEquals(1024, image.getWidth());
         // right half outside the mask: still the first image's red
-        assertEquals(Color.RED.getRGB(), image.getRGB(200, 128));
+        assertEquals(Color.RED.getRGB(), image.getRGB(800, 512));
         assertTrue(r.usage().orElseThrow().inputTokensDetails().imageTokens() > 0, "both images were counted");
+        assertEquals(Color.RED.getRGB(), open(r.data().get().get(0).url().orElseThrow()).getRGB(800, 512),
+                "and stored");
     }
 
     @Test
@@ -118,7 +136,23 @@ class OpenAiSdkTest {
         assertTrue(events.get(0).isPartialImage());
         assertTrue(events.get(1).isCompleted());
         String url = events.get(1).asCompleted()._additionalProperties().get("url").convert(String.class);
-        assertEquals(128, open(url).getWidth());
+        // no size asked: the supported size nearest the input's shape, as the GPT image models answer
+        assertEquals(1024, open(url).getWidth());
+    }
+
+    @Test
+    void theSdkListsAndRetrievesTheImageModels() {
+        List<String> ids = client().models().list().data().stream().map(com.openai.models.models.Model::id).toList();
+
+        assertTrue(ids.containsAll(List.of("gpt-image-1", "gpt-image-1.5", "gpt-image-2", "dall-e-2", "dall-e-3")),
+                ids.toString());
+        assertEquals(io.imagefn.images.ImageModel.KNOWN.size(), ids.size());
+        var model = client().models().retrieve("gpt-image-1");
+        assertEquals("gpt-image-1", model.id());
+        assertEquals("openai", model.ownedBy());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(com.openai.errors.NotFoundException.class,
+                () -> client().models().retrieve("gpt-4o"));
+        assertEquals("model_not_found", e.code().orElseThrow());
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.imagefn.support.OpenAiSchemas;
 import io.imagefn.support.TestImages;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,11 +48,13 @@ class V1SurfaceTest {
 
     @Test
     void acceptsASingleImagePart() {
-        form().multiPart("image", "a.png", png(), "image/png")
+        String body = form().multiPart("image", "a.png", png(), "image/png")
                 .when().post("/v1/images/edits")
                 .then().statusCode(200)
                 .body("usage.input_tokens_details.image_tokens", equalTo(TOKENS_PER_SMALL_IMAGE))
-                .body("data[0].url", startsWith("http"));
+                .body("data[0].url", startsWith("http"))
+                .extract().asString();
+        OpenAiSchemas.assertValid("ImagesResponse", body);
     }
 
     @Test
@@ -80,17 +83,22 @@ class V1SurfaceTest {
 
     @Test
     void acceptsTheJsonEditBody() {
-        given().contentType("application/json").body(Map.of("prompt", "a hat", "model", "gpt-image-1",
+        String body = given().contentType("application/json").body(Map.of("prompt", "a hat", "model", "gpt-image-1",
                 "images", List.of(Map.of("image_url", dataUrl("image/png", png())))))
                 .when().post("/v1/images/edits")
-                .then().statusCode(200).body("data[0].id", startsWith("img_"));
+                .then().statusCode(200).body("data[0].id", startsWith("img_"))
+                .extract().asString();
+        OpenAiSchemas.assertValid("ImagesResponse", body);
     }
 
     @Test
     void acceptsAVariationForm() {
-        given().multiPart("image", "a.png", png(), "image/png").multiPart("n", "2").multiPart("size", "256x256")
+        String body = given().multiPart("image", "a.png", png(), "image/png").multiPart("n", "2")
+                .multiPart("size", "256x256")
                 .when().post("/v1/images/variations")
-                .then().statusCode(200).body("data.size()", equalTo(2));
+                .then().statusCode(200).body("data.size()", equalTo(2))
+                .extract().asString();
+        OpenAiSchemas.assertValid("ImagesResponse", body);
     }
 
     @Test
@@ -125,6 +133,25 @@ class V1SurfaceTest {
         assertEquals(List.of("image_generation.partial_image", "image_generation.completed"), events);
         assertFalse(body.contains("[DONE]"));
         assertTrue(body.stripTrailing().endsWith("}"), "the last event is the completed image");
+        eventsAreOpenAis(body, "ImageGenStreamEvent", 2);
+    }
+
+    @Test
+    void everyEditStreamEventIsOpenAis() {
+        String body = form().multiPart("image", "a.png", png(), "image/png").multiPart("stream", "true")
+                .multiPart("partial_images", "2")
+                .when().post("/v1/images/edits")
+                .then().statusCode(200).contentType(startsWith("text/event-stream"))
+                .extract().asString();
+
+        eventsAreOpenAis(body, "ImageEditStreamEvent", 3);
+    }
+
+    /** Each {@code data:} line validates against OpenAI's schema of the stream's events. */
+    private static void eventsAreOpenAis(String body, String schema, int expected) {
+        List<String> data = body.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertEquals(expected, data.size(), body.length() > 300 ? body.substring(0, 300) : body);
+        data.forEach(event -> OpenAiSchemas.assertValid(schema, event));
     }
 
     @Test
