@@ -16,13 +16,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 public final class EditRequest {
 
-    static final Set<String> FIELDS = Set.of("images", "mask", "prompt", "model", "n", "size", "quality",
+    public static final Set<String> FIELDS = Set.of("images", "mask", "prompt", "model", "n", "size", "quality",
             "input_fidelity", "output_format", "output_compression", "background", "moderation", "response_format",
             "stream", "partial_images", "user");
     /** A multipart form carries the images and mask as files; these are its text fields. */
-    static final Set<String> FORM_FIELDS = Set.of("prompt", "model", "n", "size", "quality", "input_fidelity",
-            "output_format", "output_compression", "background", "moderation", "response_format", "stream",
-            "partial_images", "user");
+    public static final Set<String> FORM_FIELDS = Set.of("prompt", "model", "n", "size", "quality",
+            "input_fidelity", "output_format", "output_compression", "background", "moderation", "response_format",
+            "stream", "partial_images", "user");
 
     private final List<ImageRef> images;
     private final ImageRef mask;

@@ -17,8 +17,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public final class GenerateRequest {
 
     /** The fields of {@code CreateImageRequest}; any other field is refused as OpenAI does. */
-    static final Set<String> FIELDS = Set.of("prompt", "model", "n", "quality", "response_format", "output_format",
-            "output_compression", "stream", "partial_images", "size", "moderation", "background", "style", "user");
+    public static final Set<String> FIELDS = Set.of("prompt", "model", "n", "quality", "response_format",
+            "output_format", "output_compression", "stream", "partial_images", "size", "moderation", "background",
+            "style", "user");
 
     private final String prompt;
     private final String model;

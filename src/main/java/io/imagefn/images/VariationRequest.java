@@ -12,8 +12,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 public final class VariationRequest {
 
-    static final Set<String> FIELDS = Set.of("image", "model", "n", "size", "response_format", "user");
-    static final Set<String> FORM_FIELDS = Set.of("model", "n", "size", "response_format", "user");
+    public static final Set<String> FIELDS = Set.of("image", "model", "n", "size", "response_format", "user");
+    public static final Set<String> FORM_FIELDS = Set.of("model", "n", "size", "response_format", "user");
 
     private final ImageRef image;
     private final String model;

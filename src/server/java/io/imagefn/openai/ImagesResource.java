@@ -12,9 +12,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import io.imagefn.http.FormParts;
 import io.imagefn.http.HttpOrigin;
 import io.imagefn.http.RawMultipart;
@@ -34,7 +31,6 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
  * server-sent events.
  */
 @Path("/v1/images")
-@Tag(name = "Images", description = "OpenAI-compatible Images API; URLs point into imagefn's own bucket")
 public class ImagesResource {
 
     private static final String EVENT_STREAM = "text/event-stream";
@@ -51,7 +47,6 @@ public class ImagesResource {
     @Path("/generations")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
-    @Operation(summary = "Create images from a prompt (createImage); stream: true answers with SSE")
     public Response generations(Map<String, Object> body) {
         GenerateRequest request = GenerateRequest.fromJson(body);
         if (Boolean.TRUE.equals(request.stream())) {
@@ -64,7 +59,6 @@ public class ImagesResource {
     @Path("/edits")
     @Consumes(RawMultipart.RAW)
     @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
-    @Operation(summary = "Edit images (createImageEdit), multipart: image, image[] or repeated image (16 at most), mask")
     public Response editsForm(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         FormParts parts = FormParts.parse(body, contentType);
         return edit(EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask")));
@@ -74,7 +68,6 @@ public class ImagesResource {
     @Path("/edits")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
-    @Operation(summary = "Edit images (createImageEdit), JSON body: images[] and mask as image_url or file_id")
     public Response editsJson(Map<String, Object> body) {
         return edit(EditRequest.fromJson(body));
     }
@@ -83,7 +76,6 @@ public class ImagesResource {
     @Path("/variations")
     @Consumes(RawMultipart.RAW)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create variations of a square PNG (createImageVariation), multipart")
     public Response variations(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         FormParts parts = FormParts.parse(body, contentType);
         return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")),

@@ -9,9 +9,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.imagefn.images.ImageModel;
@@ -22,7 +19,6 @@ import io.imagefn.images.ImagesApiException;
  * imagefn serves (its model table), so that an SDK's {@code models.list()} and {@code retrieve()} work.
  */
 @Path("/v1/models")
-@Tag(name = "Models", description = "The image models imagefn serves")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
@@ -44,7 +40,6 @@ public class ModelsResource {
     }
 
     @GET
-    @Operation(summary = "List the image models imagefn serves (listModels)")
     public ModelList list() {
         return new ModelList("list", ImageModel.KNOWN.values().stream()
                 .sorted(Comparator.comparing(ImageModel::name)).map(Model::of).toList());
@@ -52,7 +47,6 @@ public class ModelsResource {
 
     @GET
     @Path("/{model}")
-    @Operation(summary = "One image model imagefn serves (retrieveModel); 404 model_not_found for any other")
     public Model retrieve(@PathParam("model") String id) {
         return ImageModel.known(id).map(Model::of).orElseThrow(() -> new ImagesApiException(404,
                 ImagesApiException.INVALID_REQUEST, "model", "model_not_found", "The model '"
