@@ -103,6 +103,17 @@ public interface ImagefnConfig {
         /** Secrets Manager endpoint override (a VPC endpoint, a test stand-in). Default: AWS for the region. */
         Optional<URI> secretsEndpoint();
 
+        /**
+         * Which API the upstream speaks: {@code openai} (default: OpenAI and every OpenAI-compatible API, bearer key,
+         * {@code <url>/images/...}) or {@code azure} (Azure OpenAI: {@code api-key} header,
+         * {@code <url>/openai/deployments/<deployment>/images/...?api-version=...}, {@link #url()} being the
+         * resource's endpoint, e.g. {@code https://my-resource.openai.azure.com}).
+         */
+        @WithDefault("openai")
+        Provider provider();
+
+        Azure azure();
+
         /** Accept model names that are not in imagefn's table and pass them through. Default false. */
         @WithDefault("false")
         boolean allowUnknownModels();
@@ -125,6 +136,25 @@ public interface ImagefnConfig {
         /** Upstream calls in flight at once per instance; more are refused with 503. Default 16. */
         @WithDefault("16")
         int maxConcurrentCalls();
+    }
+
+    /** The API the upstream speaks. */
+    enum Provider {
+        OPENAI,
+        AZURE
+    }
+
+    /** Azure OpenAI as the upstream ({@code imagefn.upstream.provider=azure}). */
+    interface Azure {
+        /** The {@code api-version} query parameter. Default 2025-04-01-preview (the image edits API needs it). */
+        @WithDefault("2025-04-01-preview")
+        String apiVersion();
+
+        /**
+         * Which deployment serves each model, as {@code model=deployment} pairs, comma separated (e.g.
+         * {@code gpt-image-1=images-east,dall-e-3=dalle3}). A model not listed goes to a deployment of its own name.
+         */
+        Optional<List<String>> deployments();
     }
 
     /** Retries of 408, 409, 429, 5xx and connection failures, as the official OpenAI SDKs do. */

@@ -32,6 +32,7 @@ import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.Generation;
+import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.InputImage;
 import io.imagefn.images.Variation;
 import io.imagefn.images.VariationRequest;
@@ -95,7 +96,7 @@ public class UpstreamClient {
         ClientMultipartForm form = editForm(edit, images, mask);
         text(form, "stream", "true");
         text(form, "partial_images", edit.request().partialImages());
-        return open("edits_stream", () -> api().editsStream(form));
+        return open("edits_stream", () -> api().editsStream(edit.model().name(), form));
     }
 
     private static GenerationsBody body(Generation generation, boolean stream) {
@@ -150,7 +151,7 @@ public class UpstreamClient {
      */
     public UpstreamImages edit(Edit edit, List<InputImage> images, InputImage mask) {
         ClientMultipartForm form = editForm(edit, images, mask);
-        return call("edits", () -> api().edits(form));
+        return call("edits", () -> api().edits(edit.model().name(), form));
     }
 
     private static ClientMultipartForm editForm(Edit edit, List<InputImage> images, InputImage mask) {
@@ -182,6 +183,11 @@ public class UpstreamClient {
 
     /** {@code POST /images/variations} as multipart. */
     public UpstreamImages variation(Variation variation, InputImage image) {
+        if (config.provider() == ImagefnConfig.Provider.AZURE) {
+            throw new ImagesApiException(400, ImagesApiException.INVALID_REQUEST, "model", "unsupported_operation",
+                    "Image variations are not served by the configured upstream: Azure OpenAI has no variations "
+                            + "endpoint.", null);
+        }
         VariationRequest r = variation.request();
         ClientMultipartForm form = ClientMultipartForm.create();
         file(form, "image", "image", image);
@@ -212,7 +218,7 @@ public class UpstreamClient {
             } catch (RuntimeException e) {
                 throw failed(attempt, classify(e));
             }
-            attempt.answered(response.getStatus(), response.getHeaderString("x-request-id"));
+            attempt.answered(response.getStatus(), UpstreamException.requestId(response::getHeaderString));
             try {
                 return decode(response);
             } catch (UpstreamException e) {
@@ -240,7 +246,7 @@ public class UpstreamClient {
     }
 
     private UpstreamImages decode(RestResponse<ImagesBody> response) {
-        String requestId = response.getHeaderString("x-request-id");
+        String requestId = UpstreamException.requestId(response::getHeaderString);
         ImagesBody body = response.getEntity();
         if (body == null || body.data() == null || body.data().isEmpty()) {
             throw UpstreamException.badResponse("no images in the response", requestId, null);
@@ -290,7 +296,7 @@ public class UpstreamClient {
         }
     }
 
-    private OpenAiImagesApi api() {
+    private ImagesWire api() {
         return connection.api();
     }
 }

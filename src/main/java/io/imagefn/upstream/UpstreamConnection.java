@@ -1,18 +1,27 @@
 package io.imagefn.upstream;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.client.SseEvent;
+import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
+
 import io.imagefn.config.ImagefnConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.mutiny.Multi;
 
 /**
- * The declarative client, built on first use for wherever {@link UpstreamTarget} points (a random test port or the
+ * The declarative client (OpenAI's API or Azure OpenAI's, per {@code imagefn.upstream.provider}), built on first use
+ * for wherever {@link UpstreamTarget} points (a random test port or the
  * emulator's address is known only once the server is bound). Kept apart from {@link UpstreamClient} so that it can be
  * built ahead of a SnapStart checkpoint without passing through the fault tolerance.
  */
@@ -21,15 +30,15 @@ public class UpstreamConnection {
 
     private final ImagefnConfig.Upstream config;
     private final UpstreamTarget target;
-    private volatile OpenAiImagesApi api;
+    private volatile ImagesWire api;
 
     public UpstreamConnection(ImagefnConfig config, UpstreamTarget target) {
         this.config = config.upstream();
         this.target = target;
     }
 
-    OpenAiImagesApi api() {
-        OpenAiImagesApi a = api;
+    ImagesWire api() {
+        ImagesWire a = api;
         if (a == null) {
             synchronized (this) {
                 if (api == null) {
@@ -51,7 +60,7 @@ public class UpstreamConnection {
         return Duration.ofSeconds(config.timeoutSeconds() + 30);
     }
 
-    private OpenAiImagesApi build(UpstreamTarget.Resolved resolved) {
+    private ImagesWire build(UpstreamTarget.Resolved resolved) {
         QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(resolved.baseUri())
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -59,12 +68,88 @@ public class UpstreamConnection {
                 // the default (RFC1738) mode nests repeated same-name files as multipart/mixed, which servers
                 // reject; HTML5 sends each image[] as a plain part, like the official SDKs
                 .multipartPostEncoderMode("HTML5");
+        boolean azure = config.provider() == ImagefnConfig.Provider.AZURE;
         if (resolved.apiKey().isPresent()) {
             // read per request: a key from Secrets Manager is read again after a SnapStart restore
-            builder.register((ClientRequestFilter) request -> target.currentKey().ifPresent(key -> request
-                    .getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + key)));
+            builder.register((ClientRequestFilter) request -> target.currentKey().ifPresent(key -> {
+                if (azure) {
+                    request.getHeaders().putSingle("api-key", key);
+                } else {
+                    request.getHeaders().putSingle(HttpHeaders.AUTHORIZATION, "Bearer " + key);
+                }
+            }));
         }
-        Log.infof("Upstream images API client ready for %s", resolved.baseUri());
-        return builder.build(OpenAiImagesApi.class);
+        Log.infof("Upstream images API client ready for %s (%s)", resolved.baseUri(), azure ? "Azure OpenAI"
+                : "OpenAI API");
+        return azure ? azure(builder.build(AzureOpenAiImagesApi.class)) : openAi(builder.build(OpenAiImagesApi.class));
+    }
+
+    private static ImagesWire openAi(OpenAiImagesApi api) {
+        return new ImagesWire() {
+            public RestResponse<ImagesBody> generations(GenerationsBody body) {
+                return api.generations(body);
+            }
+
+            public Multi<SseEvent<String>> generationsStream(GenerationsBody body) {
+                return api.generationsStream(body);
+            }
+
+            public RestResponse<ImagesBody> edits(String model, ClientMultipartForm form) {
+                return api.edits(form);
+            }
+
+            public Multi<SseEvent<String>> editsStream(String model, ClientMultipartForm form) {
+                return api.editsStream(form);
+            }
+
+            public RestResponse<ImagesBody> variations(ClientMultipartForm form) {
+                return api.variations(form);
+            }
+        };
+    }
+
+    private ImagesWire azure(AzureOpenAiImagesApi api) {
+        Map<String, String> deployments = deployments(config.azure().deployments().orElse(List.of()));
+        String version = config.azure().apiVersion();
+        return new ImagesWire() {
+            private String deployment(String model) {
+                return deployments.getOrDefault(model, model);
+            }
+
+            public RestResponse<ImagesBody> generations(GenerationsBody body) {
+                return api.generations(deployment(body.model()), version, body);
+            }
+
+            public Multi<SseEvent<String>> generationsStream(GenerationsBody body) {
+                return api.generationsStream(deployment(body.model()), version, body);
+            }
+
+            public RestResponse<ImagesBody> edits(String model, ClientMultipartForm form) {
+                return api.edits(deployment(model), version, form);
+            }
+
+            public Multi<SseEvent<String>> editsStream(String model, ClientMultipartForm form) {
+                return api.editsStream(deployment(model), version, form);
+            }
+
+            public RestResponse<ImagesBody> variations(ClientMultipartForm form) {
+                // refused by UpstreamClient before any call
+                throw new IllegalStateException("Azure OpenAI has no variations endpoint");
+            }
+        };
+    }
+
+    /** {@code model=deployment} pairs; a malformed one stops the startup rather than sending calls astray. */
+    static Map<String, String> deployments(List<String> pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                throw new IllegalArgumentException("imagefn.upstream.azure.deployments takes model=deployment pairs, "
+                        + "not '" + pair + "'");
+            }
+            map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return Map.copyOf(map);
     }
 }

@@ -44,7 +44,7 @@ public class UpstreamException extends RuntimeException {
         int status = response.getStatus();
         String body = response.hasEntity() ? response.readEntity(String.class) : "";
         UpstreamError error = parseError(body, status);
-        String requestId = response.getHeaderString("x-request-id");
+        String requestId = requestId(response::getHeaderString);
         Duration retryAfter = parseRetryAfter(response.getHeaderString("retry-after-ms"),
                 response.getHeaderString("retry-after"));
         String should = response.getHeaderString("x-should-retry");
@@ -53,6 +53,12 @@ public class UpstreamException extends RuntimeException {
             return new UpstreamUnavailableException(status, error, requestId, retryAfter, shouldRetry, null);
         }
         return new UpstreamException(status, error, requestId, retryAfter, shouldRetry, null);
+    }
+
+    /** OpenAI's {@code x-request-id}, else Azure OpenAI's {@code apim-request-id}. */
+    static String requestId(java.util.function.UnaryOperator<String> header) {
+        String id = header.apply("x-request-id");
+        return id != null ? id : header.apply("apim-request-id");
     }
 
     /** The connection failed or broke: retried, and counted by the breaker. */
@@ -71,7 +77,10 @@ public class UpstreamException extends RuntimeException {
         try {
             JsonNode e = JSON.readTree(body).path("error");
             if (e.isObject()) {
-                return new UpstreamError(text(e, "message"), text(e, "type"), text(e, "param"), text(e, "code"));
+                String code = text(e, "code");
+                // Azure OpenAI puts the HTTP status in code ("429", "401"), which says nothing more
+                return new UpstreamError(text(e, "message"), text(e, "type"), text(e, "param"),
+                        code != null && code.matches("\\d+") ? null : code);
             }
         } catch (Exception notJson) {
             // proxies and load balancers answer with HTML or plain text

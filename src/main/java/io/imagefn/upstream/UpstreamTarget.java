@@ -42,6 +42,10 @@ public class UpstreamTarget {
     }
 
     Resolved resolve() {
+        if (config.provider() == ImagefnConfig.Provider.AZURE && config.url().isEmpty()) {
+            throw new IllegalStateException("IMAGEFN_UPSTREAM_PROVIDER=azure needs IMAGEFN_UPSTREAM_URL, the Azure "
+                    + "OpenAI resource's endpoint (https://<resource>.openai.azure.com).");
+        }
         if (config.url().isPresent()) {
             return new Resolved(config.url().get(), apiKey(), false);
         }
@@ -67,6 +71,9 @@ public class UpstreamTarget {
     }
 
     void announce(@Observes StartupEvent start, Instance<OfflineEmulator> emulator) {
+        if (config.provider() == ImagefnConfig.Provider.AZURE) {
+            resolve(); // stops here when the endpoint is missing
+        }
         if (usesEmulator() && !emulator.isResolvable()) {
             throw new IllegalStateException("No upstream configured: set IMAGEFN_UPSTREAM_API_KEY (or OPENAI_API_KEY) "
                     + "to use OpenAI, or IMAGEFN_UPSTREAM_URL for another OpenAI-compatible API. This build has no "
