@@ -47,6 +47,29 @@ class ApiKeysTest {
                 .then().statusCode(200);
     }
 
+    /** The emulator is not an open door beside the guarded surface: no free images, no fault injection. */
+    @ParameterizedTest
+    @ValueSource(strings = { "/emulator/v1/images/generations", "/emulator/faults" })
+    void theEmulatorRefusesAnonymousCallers(String path) {
+        given().contentType("application/json").body("{\"status\":500,\"count\":20}").when().post(path)
+                .then().statusCode(401).body("error.type", equalTo("invalid_request_error"));
+        given().contentType("application/json").header("Authorization", "Bearer sk-wrong-secret")
+                .body("{\"status\":500,\"count\":20}").when().post(path)
+                .then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
+    }
+
+    @Test
+    void theEmulatorServesAConfiguredKeyAndImagefnItself() {
+        given().contentType("application/json").header("Authorization", "Bearer " + ApiKeysProfile.KEY)
+                .body("{\"prompt\":\"x\",\"model\":\"gpt-image-1\",\"quality\":\"low\"}")
+                .when().post("/emulator/v1/images/generations")
+                .then().statusCode(200).body("data[0].b64_json", org.hamcrest.Matchers.notNullValue());
+        // imagefn's own calls to the emulator carry its access token, so the functions keep working
+        given().contentType("application/json").header("Authorization", "Bearer " + ApiKeysProfile.KEY).body(BODY)
+                .when().post("/generate")
+                .then().statusCode(200).body("data[0].url", org.hamcrest.Matchers.startsWith("http"));
+    }
+
     @Test
     void leavesTheOpenApiDocumentOpen() {
         given().when().get("/q/openapi").then().statusCode(200);

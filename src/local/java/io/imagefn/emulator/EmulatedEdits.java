@@ -6,9 +6,13 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Iterator;
 import java.util.List;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 import io.imagefn.images.ImageFormat;
 import io.imagefn.images.ImagesApiException;
@@ -74,18 +78,33 @@ final class EmulatedEdits {
         return out;
     }
 
-    private static BufferedImage decode(InputImage image) {
+    /** The longest side the emulator decodes an input image to. */
+    static final int MAX_DECODED_SIDE = 2048;
+
+    static BufferedImage decode(InputImage image) {
         if (image.header().format() == ImageFormat.WEBP) {
             throw ImagesApiException.invalid(image.param(), "invalid_image_file",
                     "The offline emulator cannot decode WebP (the JVM has no WebP decoder); send png or jpeg.");
         }
-        try {
-            BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(image.bytes()));
-            if (decoded == null) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image.bytes()))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
                 throw new IOException("no decoder");
             }
-            return decoded;
-        } catch (IOException e) {
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                // a small file can claim a huge raster (8192x8192 is 256 MB decoded): read every n-th pixel so that
+                // no side exceeds MAX_DECODED_SIDE; the emulator's placeholder edits need no more
+                int longest = Math.max(reader.getWidth(0), reader.getHeight(0));
+                int step = Math.max(1, (longest + MAX_DECODED_SIDE - 1) / MAX_DECODED_SIDE);
+                ImageReadParam param = reader.getDefaultReadParam();
+                param.setSourceSubsampling(step, step, 0, 0);
+                return reader.read(0, param);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
             throw ImagesApiException.invalid(image.param(), "invalid_image_file",
                     "Invalid '" + image.param() + "': the image could not be decoded.");
         }

@@ -5,4 +5,10 @@ package io.imagefn.upstream;
  * upstream URL or key must be configured.
  */
 public interface OfflineEmulator {
+
+    /**
+     * A secret of this process, made at startup, with which imagefn's own upstream client calls the emulator. When
+     * callers need API keys, the emulator needs one of them or this token: it never answers anonymous callers then.
+     */
+    String accessToken();
 }

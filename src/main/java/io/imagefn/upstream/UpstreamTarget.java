@@ -26,10 +26,12 @@ public class UpstreamTarget {
 
     private final ImagefnConfig.Upstream config;
     private final UpstreamKey key;
+    private final Instance<OfflineEmulator> emulator;
 
-    public UpstreamTarget(ImagefnConfig config, UpstreamKey key) {
+    public UpstreamTarget(ImagefnConfig config, UpstreamKey key, Instance<OfflineEmulator> emulator) {
         this.config = config.upstream();
         this.key = key;
+        this.emulator = emulator;
     }
 
     /** Where the calls go and with which key. */
@@ -52,11 +54,14 @@ public class UpstreamTarget {
         if (apiKey().isPresent()) {
             return new Resolved(OPENAI, apiKey(), false);
         }
-        return new Resolved(URI.create("http://127.0.0.1:" + httpPort() + EMULATOR_PATH), Optional.empty(), true);
+        return new Resolved(URI.create("http://127.0.0.1:" + httpPort() + EMULATOR_PATH), currentKey(), true);
     }
 
     /** The key to send now (a key from a secret is cached, and read again after {@link UpstreamKey#refresh()}). */
     Optional<String> currentKey() {
+        if (usesEmulator()) {
+            return emulator.isResolvable() ? Optional.of(emulator.get().accessToken()) : Optional.empty();
+        }
         return key.get();
     }
 
@@ -70,7 +75,7 @@ public class UpstreamTarget {
         return ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(8080);
     }
 
-    void announce(@Observes StartupEvent start, Instance<OfflineEmulator> emulator) {
+    void announce(@Observes StartupEvent start) {
         if (config.provider() == ImagefnConfig.Provider.AZURE) {
             resolve(); // stops here when the endpoint is missing
         }

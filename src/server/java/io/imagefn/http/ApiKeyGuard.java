@@ -9,16 +9,20 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ErrorBody;
+import io.imagefn.upstream.OfflineEmulator;
 import io.quarkus.logging.Log;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * When {@code IMAGEFN_API_KEYS} is set, {@code /v1/*} and the function paths need {@code Authorization: Bearer <key>}.
+ * When {@code IMAGEFN_API_KEYS} is set, {@code /v1/*} and the function paths need {@code Authorization: Bearer <key>},
+ * and so does the offline emulator ({@code /emulator/*}: fault injection and free images are not for anonymous
+ * callers), which also takes imagefn's own access token ({@link OfflineEmulator#accessToken()}).
  * Checked before the body is read, compared in constant time (digests of equal length, every key compared), and the
  * presented key is never logged or echoed.
  */
@@ -31,10 +35,12 @@ public class ApiKeyGuard {
     static final String CALLER = "imagefn.caller";
 
     private final List<byte[]> keyDigests;
+    private final Instance<OfflineEmulator> emulator;
 
-    public ApiKeyGuard(ImagefnConfig config) {
+    public ApiKeyGuard(ImagefnConfig config, Instance<OfflineEmulator> emulator) {
         this.keyDigests = config.apiKeys().orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty())
                 .map(ApiKeyGuard::digest).toList();
+        this.emulator = emulator;
     }
 
     void register(@Observes Router router) {
@@ -42,20 +48,25 @@ public class ApiKeyGuard {
             Log.info("API keys: none configured, the HTTP surface is open");
             return;
         }
-        Log.infof("API keys: %d configured; /v1/* and the function paths require one", keyDigests.size());
+        Log.infof("API keys: %d configured; /v1/*, the function paths and the emulator require one",
+                keyDigests.size());
         // before the body handler (Integer.MIN_VALUE + 1): a request without a key is refused unread
         router.route().order(Integer.MIN_VALUE).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {
         String path = ctx.normalizedPath();
-        if (!path.startsWith("/v1/") && !FUNCTION_PATHS.contains(path)) {
+        boolean emulator = path.startsWith("/emulator/");
+        if (!path.startsWith("/v1/") && !FUNCTION_PATHS.contains(path) && !emulator) {
             ctx.next();
             return;
         }
         String header = ctx.request().getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             refuse(ctx, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", null);
+        } else if (emulator && isEmulatorToken(header.substring(7).trim())) {
+            // imagefn's own upstream client, calling the emulator that stands in for the upstream
+            ctx.next();
         } else if (!matches(header.substring(7).trim())) {
             refuse(ctx, "Incorrect API key provided.", "invalid_api_key");
         } else {
@@ -63,6 +74,11 @@ public class ApiKeyGuard {
             ctx.put(CALLER, "key:" + HexFormat.of().formatHex(digest(header.substring(7).trim())));
             ctx.next();
         }
+    }
+
+    private boolean isEmulatorToken(String presented) {
+        return emulator.isResolvable() && MessageDigest.isEqual(digest(presented),
+                digest(emulator.get().accessToken()));
     }
 
     private boolean matches(String presented) {
