@@ -3,8 +3,14 @@ package io.imagefn.inputs;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
 
-/** Which resolved addresses an image URL may point at. */
+/**
+ * Which resolved addresses an image URL may point at. An IPv6 address that carries an IPv4 address (IPv4-compatible,
+ * IPv4-translated, NAT64, 6to4, Teredo) is judged by the IPv4 address too: {@code [64:ff9b::7f00:1]} reaches
+ * 127.0.0.1 through a NAT64 gateway as surely as 127.0.0.1 itself.
+ */
 final class AddressPolicy {
 
     private AddressPolicy() {
@@ -24,8 +30,9 @@ final class AddressPolicy {
             return first == 0 || first >= 240;
         }
         // fd00:ec2::254, the EC2 metadata service over IPv6
-        return a instanceof Inet6Address && (b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e
-                && (b[3] & 0xff) == 0xc2 && (b[15] & 0xff) == 0x54 && (b[14] & 0xff) == 0x02;
+        boolean ec2 = (b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e && (b[3] & 0xff) == 0xc2
+                && (b[15] & 0xff) == 0x54 && (b[14] & 0xff) == 0x02;
+        return ec2 || embeddedIpv4(b).stream().anyMatch(AddressPolicy::alwaysRefused);
     }
 
     /** Loopback and private ranges: refused unless the operator allows private addresses. */
@@ -41,6 +48,57 @@ final class AddressPolicy {
                     || (first == 192 && second == 0 && (b[2] & 0xff) == 0) // IETF protocol assignments
                     || (first == 198 && (second == 18 || second == 19)); // benchmarking
         }
-        return (b[0] & 0xfe) == 0xfc; // unique local fc00::/7
+        return (b[0] & 0xfe) == 0xfc // unique local fc00::/7
+                || embeddedIpv4(b).stream().anyMatch(AddressPolicy::isPrivate);
+    }
+
+    /**
+     * The IPv4 address an IPv6 address stands for, where it embeds one: ::a.b.c.d (IPv4-compatible),
+     * ::ffff:0:a.b.c.d (IPv4-translated, SIIT), 64:ff9b::/96 (NAT64), 64:ff9b:1::/48 (local NAT64, RFC 6052 layout),
+     * 2002::/16 (6to4) and 2001::/32 (Teredo: the client's address, stored inverted). (::ffff:a.b.c.d arrives from
+     * the JDK as an IPv4 address already.)
+     */
+    static Optional<InetAddress> embeddedIpv4(byte[] b) {
+        if (b.length != 16) {
+            return Optional.empty();
+        }
+        if (zero(b, 0, 12) && !(b[12] == 0 && b[13] == 0 && b[14] == 0 && (b[15] == 0 || b[15] == 1))) {
+            return v4(b[12], b[13], b[14], b[15]); // ::a.b.c.d, not :: or ::1
+        }
+        if (zero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && b[10] == 0 && b[11] == 0) {
+            return v4(b[12], b[13], b[14], b[15]);
+        }
+        if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
+            if (zero(b, 4, 12)) {
+                return v4(b[12], b[13], b[14], b[15]);
+            }
+            if (b[4] == 0 && b[5] == 1) {
+                return v4(b[6], b[7], b[9], b[10]); // a /48 prefix: bits 64-71 are the reserved u octet
+            }
+        }
+        if (b[0] == 0x20 && b[1] == 0x02) {
+            return v4(b[2], b[3], b[4], b[5]);
+        }
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+            return v4((byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15]);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean zero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Optional<InetAddress> v4(byte a, byte b, byte c, byte d) {
+        try {
+            return Optional.of(InetAddress.getByAddress(new byte[] { a, b, c, d }));
+        } catch (UnknownHostException impossible) {
+            return Optional.empty();
+        }
     }
 }

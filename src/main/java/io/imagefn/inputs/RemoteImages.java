@@ -5,16 +5,23 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.util.Timeout;
 
 import io.imagefn.images.ImagesApiException;
 
@@ -24,9 +31,9 @@ import io.imagefn.images.ImagesApiException;
  * link-local or metadata addresses), a redirect limit, an optional host allow-list, a byte cap enforced while
  * reading, and a deadline for the whole download.
  *
- * <p>The JDK client resolves the host again when it connects, so a DNS answer that changes between the check and
- * the connection (rebinding) is not caught here; put the function in a network without access to private services,
- * or use the host allow-list, where that matters.
+ * <p>The address check is the client's own name resolution ({@link VettingResolver}): the addresses that were vetted
+ * are the ones connected to, so a DNS answer that changes between a check and the connection (rebinding) has no
+ * second lookup to slip into. TLS still verifies the certificate against the host name.
  */
 public final class RemoteImages {
 
@@ -35,13 +42,72 @@ public final class RemoteImages {
             int maxRedirects, Duration connectTimeout, Duration readTimeout, long maxBytes) {
     }
 
+    /** Name resolution: the system's in production, one the test controls in tests (no lookup leaves the machine). */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
     private final Policy policy;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
 
     public RemoteImages(Policy policy) {
+        this(policy, InetAddress::getAllByName);
+    }
+
+    public RemoteImages(Policy policy, Resolver resolver) {
         this.policy = policy;
-        this.http = HttpClient.newBuilder().connectTimeout(policy.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        Timeout connect = Timeout.of(policy.connectTimeout());
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new VettingResolver(resolver, policy.allowPrivateAddresses()))
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connect)
+                                .setSocketTimeout(Timeout.of(policy.readTimeout())).build())
+                        .setMaxConnTotal(64).setMaxConnPerRoute(8)
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).build())
+                .disableAutomaticRetries().disableCookieManagement().disableAuthCaching()
+                .useSystemProperties() // the JVM's trust store and proxy settings, as the JDK client had
+                .build();
+    }
+
+    /**
+     * Resolves a host and vets every address it resolves to; the connection then goes to one of exactly these.
+     * A refusal carries its reason, which the fetch turns into the caller's 400.
+     */
+    static final class VettingResolver implements DnsResolver {
+        private final Resolver resolver;
+        private final boolean allowPrivate;
+
+        VettingResolver(Resolver resolver, boolean allowPrivate) {
+            this.resolver = resolver;
+            this.allowPrivate = allowPrivate;
+        }
+
+        @Override
+        public InetAddress[] resolve(String host) throws UnknownHostException {
+            String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            InetAddress[] addresses = resolver.resolve(name);
+            for (InetAddress a : addresses) {
+                if (AddressPolicy.alwaysRefused(a) || (!allowPrivate && AddressPolicy.isPrivate(a))) {
+                    // the resolved address is not echoed: it would map the private network for the caller
+                    throw new NonPublicAddress(host);
+                }
+            }
+            return addresses;
+        }
+
+        @Override
+        public String resolveCanonicalHostname(String host) {
+            return host;
+        }
+    }
+
+    /** The host resolved to an address the policy refuses. */
+    static final class NonPublicAddress extends UnknownHostException {
+        NonPublicAddress(String host) {
+            super(host);
+        }
     }
 
     /** The body of {@code url}, or a 400 naming {@code param} that says why it was refused. */
@@ -50,21 +116,22 @@ public final class RemoteImages {
         long deadline = System.nanoTime() + policy.readTimeout().toNanos();
         for (int hop = 0;; hop++) {
             check(param, uri);
-            HttpResponse<InputStream> response = send(param, uri, deadline);
-            int status = response.statusCode();
-            if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
-                close(response);
+            Fetch fetch = send(param, uri, deadline);
+            int status = fetch.status();
+            Optional<String> location = fetch.header("Location");
+            if (status >= 300 && status < 400 && location.isPresent()) {
+                fetch.close();
                 if (hop >= policy.maxRedirects()) {
                     throw refused(param, "more than " + policy.maxRedirects() + " redirects");
                 }
-                uri = parse(param, uri.resolve(response.headers().firstValue("Location").get()).toString());
+                uri = parse(param, uri.resolve(location.get()).toString());
                 continue;
             }
             if (status != 200) {
-                close(response);
+                fetch.close();
                 throw refused(param, "the image URL answered HTTP " + status);
             }
-            return read(param, response, deadline);
+            return read(param, fetch, deadline);
         }
     }
 
@@ -90,19 +157,6 @@ public final class RemoteImages {
         if (policy.allowedHosts().isPresent() && policy.allowedHosts().get().stream().noneMatch(h -> matches(host, h))) {
             throw refused(param, "the host " + host + " is not in the allowed list");
         }
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
-        } catch (UnknownHostException e) {
-            throw refused(param, "the host " + host + " does not resolve");
-        }
-        for (InetAddress a : addresses) {
-            if (AddressPolicy.alwaysRefused(a)
-                    || (!policy.allowPrivateAddresses() && AddressPolicy.isPrivate(a))) {
-                // the resolved address is not echoed: it would map the private network for the caller
-                throw refused(param, "the host " + host + " resolves to a non-public address");
-            }
-        }
     }
 
     private static boolean matches(String host, String allowed) {
@@ -110,33 +164,61 @@ public final class RemoteImages {
         return a.startsWith(".") ? host.endsWith(a) : host.equals(a);
     }
 
-    private HttpResponse<InputStream> send(String param, URI uri, long deadline) {
-        CompletableFuture<HttpResponse<InputStream>> future = http.sendAsync(
-                HttpRequest.newBuilder(uri).header("Accept", "image/png,image/jpeg,image/webp").GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+    /**
+     * One request, cut off at the deadline by aborting it under the reader (a stalled connect, answer or body).
+     * The response is open: the caller reads or closes it.
+     */
+    private Fetch send(String param, URI uri, long deadline) {
+        HttpGet get = new HttpGet(uri);
+        get.setHeader("Accept", "image/png,image/jpeg,image/webp");
+        CompletableFuture<Void> guard = CompletableFuture.runAsync(get::cancel,
+                CompletableFuture.delayedExecutor(remaining(param, deadline), TimeUnit.NANOSECONDS));
         try {
-            return future.get(remaining(param, deadline), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            future.cancel(true);
-            throw tooSlow(param);
-        } catch (ExecutionException e) {
-            throw refused(param, "the image URL could not be fetched (" + e.getCause().getClass().getSimpleName() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw refused(param, "interrupted");
+            return new Fetch(http.executeOpen(null, get, null), guard);
+        } catch (NonPublicAddress e) {
+            guard.cancel(false);
+            throw refused(param, "the host " + e.getMessage() + " resolves to a non-public address");
+        } catch (UnknownHostException e) {
+            guard.cancel(false);
+            throw refused(param, "the host " + uri.getHost() + " does not resolve");
+        } catch (IOException e) {
+            guard.cancel(false);
+            if (System.nanoTime() > deadline) {
+                throw tooSlow(param);
+            }
+            throw refused(param, "the image URL could not be fetched (" + e.getClass().getSimpleName() + ")");
         }
     }
 
-    private byte[] read(String param, HttpResponse<InputStream> response, long deadline) {
-        long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+    /** An open response and the guard that aborts it at the deadline. */
+    private record Fetch(ClassicHttpResponse response, CompletableFuture<Void> guard) {
+        int status() {
+            return response.getCode();
+        }
+
+        Optional<String> header(String name) {
+            Header h = response.getFirstHeader(name);
+            return Optional.ofNullable(h).map(Header::getValue);
+        }
+
+        void close() {
+            guard.cancel(false);
+            try {
+                response.close();
+            } catch (IOException ignored) {
+                // closing to give the connection back; nothing to report
+            }
+        }
+    }
+
+    private byte[] read(String param, Fetch fetch, long deadline) {
+        long declared = fetch.header("Content-Length").map(Long::parseLong).orElse(-1L);
         if (declared > policy.maxBytes()) {
-            close(response);
+            fetch.close();
             throw tooLarge(param);
         }
-        // a stalled body is cut off at the deadline by closing the stream under the reader
-        CompletableFuture<Void> guard = CompletableFuture.runAsync(() -> close(response),
-                CompletableFuture.delayedExecutor(remaining(param, deadline), TimeUnit.NANOSECONDS));
-        try (InputStream in = response.body()) {
+        try (InputStream in = fetch.response().getEntity() == null ? InputStream.nullInputStream()
+                : fetch.response().getEntity().getContent()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, policy.maxBytes() + 1));
             if (bytes.length > policy.maxBytes()) {
                 throw tooLarge(param);
@@ -151,7 +233,7 @@ public final class RemoteImages {
             }
             throw refused(param, "the download failed (" + e.getClass().getSimpleName() + ")");
         } finally {
-            guard.cancel(false);
+            fetch.close();
         }
     }
 
@@ -178,11 +260,4 @@ public final class RemoteImages {
         return ImagesApiException.invalid(param, "invalid_image_url", "Invalid '" + param + "': " + why + ".");
     }
 
-    private static void close(HttpResponse<InputStream> response) {
-        try {
-            response.body().close();
-        } catch (IOException ignored) {
-            // closing to give the connection back; nothing to report
-        }
-    }
 }

@@ -172,4 +172,67 @@ class RemoteImagesTest {
         InetAddress a = InetAddress.getByName(address);
         assertTrue(!AddressPolicy.isPrivate(a) && !AddressPolicy.alwaysRefused(a), address);
     }
+
+    /** IPv6 addresses that carry an IPv4 address are judged by it (NAT64, 6to4, IPv4-compatible, SIIT, Teredo). */
+    @ParameterizedTest
+    @ValueSource(strings = { "64:ff9b::7f00:1", "2002:7f00:1::", "::127.0.0.1", "::ffff:0:7f00:1",
+            "64:ff9b:1:7f00:0:100::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "64:ff9b::a00:8", "2002:c0a8:101::" })
+    void treatsIpv6AddressesThatEmbedAPrivateIpv4AsPrivate(String address) throws Exception {
+        assertTrue(AddressPolicy.isPrivate(InetAddress.getByName(address)), address);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::", "::169.254.169.254", "::ffff:0:a9fe:a9fe" })
+    void refusesIpv6AddressesThatEmbedTheMetadataAddressAlways(String address) throws Exception {
+        assertTrue(AddressPolicy.alwaysRefused(InetAddress.getByName(address)), address);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "64:ff9b::5db8:d822", "2002:5db8:d822::", "::1", "::" })
+    void judgesOtherIpv6AddressesOnTheirOwn(String address) throws Exception {
+        InetAddress a = InetAddress.getByName(address);
+        boolean publicV4 = address.contains("5db8:d822"); // 93.184.216.34
+        assertEquals(!publicV4, AddressPolicy.isPrivate(a) || AddressPolicy.alwaysRefused(a), address);
+    }
+
+    /** The resolver is the guard: a name answering with a transition address is refused, nothing is connected to. */
+    @ParameterizedTest
+    @ValueSource(strings = { "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::", "::127.0.0.1",
+            "::ffff:0:7f00:1" })
+    void aNameResolvingToATransitionAddressIsRefusedBeforeAnyConnection(String address) {
+        RemoteImages.VettingResolver vetting = new RemoteImages.VettingResolver(
+                host -> new InetAddress[] { InetAddress.getByName(address) }, false);
+        assertThrows(RemoteImages.NonPublicAddress.class, () -> vetting.resolve("images.attacker.test"));
+    }
+
+    /**
+     * DNS rebinding: the name answers a vetted address first and another address on any later lookup. The fetch
+     * looks the name up once and connects to the vetted address (a server on 127.0.0.1); the other one (a server
+     * on 127.0.0.2, standing for an internal service) is never reached. Both stay on loopback.
+     */
+    @Test
+    void connectsToTheAddressThatWasVettedNotToASecondLookup() throws Exception {
+        WireMockServer internal = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.2"));
+        internal.start();
+        WireMockServer vetted = new WireMockServer(wireMockConfig().port(internal.port()).bindAddress("127.0.0.1"));
+        vetted.start();
+        try {
+            byte[] png = TestImages.png(4, 4, Color.GREEN);
+            vetted.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withBody(png)));
+            internal.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withBody(new byte[] { 1, 2, 3 })));
+            java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+            RemoteImages fetcher = new RemoteImages(new RemoteImages.Policy(true, true, Optional.empty(), 2,
+                    Duration.ofSeconds(2), Duration.ofSeconds(5), 1_000_000), host -> new InetAddress[] {
+                            InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.1" : "127.0.0.2") });
+
+            byte[] fetched = fetcher.fetch("images[0]", "http://rebinding.test:" + internal.port() + "/cat.png");
+
+            assertArrayEquals(png, fetched);
+            assertEquals(1, lookups.get(), "one lookup: the one that was vetted");
+            assertEquals(0, internal.getAllServeEvents().size(), "the rebound address was never reached");
+        } finally {
+            vetted.stop();
+            internal.stop();
+        }
+    }
 }
