@@ -70,6 +70,26 @@ class ApiKeysTest {
                 .then().statusCode(200).body("data[0].url", org.hamcrest.Matchers.startsWith("http"));
     }
 
+    /** A file_id belongs to the caller that stored the image: another key finds nothing there. */
+    @Test
+    void aFileIdIsTheCallersOwn() {
+        String id = given().contentType("application/json").header("Authorization", "Bearer imagefn-key-one")
+                .body("{\"prompt\":\"a harbour\",\"model\":\"gpt-image-1\",\"quality\":\"low\"}")
+                .when().post("/generate").then().statusCode(200).extract().path("data[0].id");
+        String edit = "{\"prompt\":\"add a boat\",\"model\":\"gpt-image-1\",\"images\":[{\"file_id\":\"" + id
+                + "\"}]}";
+
+        given().contentType("application/json").header("Authorization", "Bearer " + ApiKeysProfile.KEY).body(edit)
+                .when().post("/edit").then().statusCode(404)
+                .body("error.code", equalTo("image_not_found"))
+                .body("error.param", equalTo("images[0]"));
+        given().contentType("application/json").header("Authorization", "Bearer " + ApiKeysProfile.KEY)
+                .body("{\"image\":{\"file_id\":\"" + id + "\"}}")
+                .when().post("/variation").then().statusCode(404).body("error.code", equalTo("image_not_found"));
+        given().contentType("application/json").header("Authorization", "Bearer imagefn-key-one").body(edit)
+                .when().post("/edit").then().statusCode(200);
+    }
+
     @Test
     void leavesTheOpenApiDocumentOpen() {
         given().when().get("/q/openapi").then().statusCode(200);

@@ -30,15 +30,18 @@ public class ImageInputs {
                 ImageRules.GPT_MAX_IMAGE_BYTES));
     }
 
-    /** Loads and measures one image; every failure is a 4xx naming {@code ref.param()}. */
-    public InputImage load(ImageRef ref) {
-        byte[] bytes = ref.bytes() != null ? ref.bytes() : ref.fileId() != null ? stored(ref) : fromUrl(ref);
+    /**
+     * Loads and measures one image; every failure is a 4xx naming {@code ref.param()}. A {@code file_id} names an
+     * image {@code owner} stored: another caller's is not found.
+     */
+    public InputImage load(ImageRef ref, String owner) {
+        byte[] bytes = ref.bytes() != null ? ref.bytes() : ref.fileId() != null ? stored(ref, owner) : fromUrl(ref);
         return InputImage.of(ref.param(), bytes);
     }
 
-    private byte[] stored(ImageRef ref) {
+    private byte[] stored(ImageRef ref, String owner) {
         try {
-            return store.read(ref.fileId()).orElseThrow(() -> new ImagesApiException(404,
+            return store.read(ref.fileId(), owner).orElseThrow(() -> new ImagesApiException(404,
                     ImagesApiException.INVALID_REQUEST, ref.param(), "image_not_found",
                     "No stored image with id '" + ref.fileId() + "' (ids come from this service's responses, and "
                             + "their images expire with the bucket's lifecycle).", null));

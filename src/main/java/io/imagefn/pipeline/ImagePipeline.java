@@ -84,7 +84,7 @@ public class ImagePipeline {
             boolean inline = inline(origin, generation.model(), request.responseFormat());
             return once(record, origin, "generate", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, generation.model(), request.size(), request.quality(),
-                            call(record, () -> upstream.generate(generation)), inline));
+                            call(record, () -> upstream.generate(generation)), inline, origin.owner()));
         });
     }
 
@@ -96,11 +96,12 @@ public class ImagePipeline {
                 return e;
             });
             record.accepted(edit.model(), request.n(), request.prompt());
-            EditInputs in = load(edit);
+            EditInputs in = load(edit, origin.owner());
             boolean inline = inline(origin, edit.model(), request.responseFormat());
             return once(record, origin, "edit", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, edit.model(), request.size(), request.quality(),
-                            call(record, () -> upstream.edit(edit, in.images(), in.mask())), inline));
+                            call(record, () -> upstream.edit(edit, in.images(), in.mask())), inline,
+                            origin.owner()));
         });
     }
 
@@ -109,12 +110,12 @@ public class ImagePipeline {
             Variation variation = record.validate(request.model(),
                     () -> ImageRules.validateVariation(request, allowUnknownModels()));
             record.accepted(variation.model(), request.n(), null);
-            InputImage image = inputs.load(request.image());
+            InputImage image = inputs.load(request.image(), origin.owner());
             ImageRules.checkVariationInput(image);
             boolean inline = inline(origin, variation.model(), request.responseFormat());
             return once(record, origin, "variation", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, variation.model(), request.size(), null,
-                            call(record, () -> upstream.variation(variation, image)), inline));
+                            call(record, () -> upstream.variation(variation, image)), inline, origin.owner()));
         });
     }
 
@@ -155,7 +156,7 @@ public class ImagePipeline {
             });
             record.accepted(generation.model(), request.n(), request.prompt());
             return new StreamRelay(call(record, () -> upstream.openGenerationStream(generation)), store, json, record,
-                    costs, generation.model().name());
+                    costs, generation.model().name(), origin.owner());
         });
     }
 
@@ -168,9 +169,9 @@ public class ImagePipeline {
                 return e;
             });
             record.accepted(edit.model(), request.n(), request.prompt());
-            EditInputs in = load(edit);
+            EditInputs in = load(edit, origin.owner());
             return new StreamRelay(call(record, () -> upstream.openEditStream(edit, in.images(), in.mask())), store,
-                    json, record, costs, edit.model().name());
+                    json, record, costs, edit.model().name(), origin.owner());
         });
     }
 
@@ -215,10 +216,10 @@ public class ImagePipeline {
     }
 
     /** Fetches and measures an edit's images and mask, then applies the byte-level rules. */
-    private EditInputs load(Edit edit) {
+    private EditInputs load(Edit edit, String owner) {
         EditRequest request = edit.request();
-        List<InputImage> images = request.images().stream().map(inputs::load).toList();
-        InputImage mask = request.mask() == null ? null : inputs.load(request.mask());
+        List<InputImage> images = request.images().stream().map(ref -> inputs.load(ref, owner)).toList();
+        InputImage mask = request.mask() == null ? null : inputs.load(request.mask(), owner);
         ImageRules.checkEditInputs(edit.model(), images, mask);
         return new EditInputs(images, mask);
     }
@@ -239,7 +240,7 @@ public class ImagePipeline {
     }
 
     private StoredResponse store(RequestRecord record, ImageModel model, String askedSize, String askedQuality,
-            UpstreamImages produced, boolean inline) {
+            UpstreamImages produced, boolean inline, String owner) {
         record.upstreamRequestId(produced.requestId());
         Optional<EstimatedCost> cost = costs.estimate(model.name(), produced.images().size(),
                 produced.size() != null ? produced.size() : askedSize,
@@ -254,7 +255,7 @@ public class ImagePipeline {
                     "The upstream returned data that is not a PNG, JPEG or WebP image (upstream request " + requestId
                             + ").", null));
             Optional<ImageStore.StoredImage> stored = store.tryPut(image.bytes(), format,
-                    "an image of upstream request " + requestId);
+                    "an image of upstream request " + requestId, owner);
             record.image(stored.isPresent());
             where.add(stored.orElse(null));
             // an image that could not be stored goes inline whatever was asked: it is never dropped

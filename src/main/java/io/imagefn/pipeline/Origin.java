@@ -17,6 +17,15 @@ public record Origin(Binding binding, String scope, String idempotencyKey) {
         return new Origin(binding, "anonymous", null);
     }
 
+    /**
+     * Who owns the images this request stores, and so may use them again by {@code file_id}: an API-key caller (its
+     * key's digest) owns its own; without API keys callers are not told apart and every image is
+     * {@link io.imagefn.storage.ImageStore#ANONYMOUS}'s.
+     */
+    public String owner() {
+        return scope.startsWith("key:") ? scope : io.imagefn.storage.ImageStore.ANONYMOUS;
+    }
+
     /** The transport's key when there is one, else the body's {@code idempotency_key}. */
     Optional<String> key(String fieldKey) {
         return Optional.ofNullable(idempotencyKey != null ? idempotencyKey : fieldKey);

@@ -36,10 +36,12 @@ public final class StreamRelay {
     private final RequestRecord record;
     private final CostEstimator costs;
     private final String model;
+    private final String owner;
     private int completed;
 
     StreamRelay(UpstreamStream upstream, ImageStore store, ObjectMapper json, RequestRecord record, CostEstimator costs,
-            String model) {
+            String model, String owner) {
+        this.owner = owner;
         this.upstream = upstream;
         this.store = store;
         this.json = json;
@@ -117,7 +119,7 @@ public final class StreamRelay {
             record.image(false);
             return;
         }
-        Optional<ImageStore.StoredImage> put = store.tryPut(bytes, format, "a streamed image");
+        Optional<ImageStore.StoredImage> put = store.tryPut(bytes, format, "a streamed image", owner);
         record.image(put.isPresent());
         put.ifPresentOrElse(stored -> {
             event.put("url", stored.url().toString());

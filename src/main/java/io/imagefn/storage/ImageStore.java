@@ -1,7 +1,12 @@
 package io.imagefn.storage;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -54,6 +59,10 @@ public class ImageStore {
     // replaced after a SnapStart restore, so that restored instances do not share one generator's state
     private static volatile SecureRandom random = new SecureRandom();
     private static final Pattern ID_PATTERN = Pattern.compile("img_[a-z2-7]{26}");
+    /** The object metadata naming who stored an image; images stored before it existed belong to no one caller. */
+    private static final String OWNER = "imagefn-owner";
+    /** The owner of every image when callers are not told apart (no API keys). */
+    public static final String ANONYMOUS = "anonymous";
 
     private final ImagefnConfig config;
     private final Instance<LocalStore> embedded;
@@ -101,14 +110,15 @@ public class ImageStore {
      *
      * @throws StorageException when the object store refuses or cannot be reached
      */
-    public StoredImage put(byte[] bytes, ImageFormat format) {
+    public StoredImage put(byte[] bytes, ImageFormat format, String owner) {
         String id = "img_" + randomId();
         String key = config.s3().keyPrefix() + id + "." + format.extension();
         try (StorageWrite write = telemetry.storageWrite(bytes.length)) {
             Clients c = clients();
             // the bytes are not touched again: no defensive copy of a multi-megabyte image
             afterBrokenConnections(() -> c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key)
-                    .contentType(format.contentType()).build(), RequestBody.fromContentProvider(
+                    .contentType(format.contentType()).metadata(Map.of(OWNER, ownerTag(owner))).build(),
+                    RequestBody.fromContentProvider(
                             ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, format.contentType())));
             write.ok();
         } catch (RuntimeException e) {
@@ -123,7 +133,7 @@ public class ImageStore {
      *
      * @throws StorageException when the object store cannot be reached
      */
-    public Optional<byte[]> read(String id) {
+    public Optional<byte[]> read(String id, String owner) {
         if (!ID_PATTERN.matcher(id).matches()) {
             return Optional.empty();
         }
@@ -132,7 +142,11 @@ public class ImageStore {
             String prefix = config.s3().keyPrefix() + id + ".";
             Optional<String> key = c.s3().listObjectsV2(l -> l.bucket(c.bucket()).prefix(prefix).maxKeys(1)).contents()
                     .stream().map(S3Object::key).findFirst();
-            return key.map(k -> c.s3().getObjectAsBytes(g -> g.bucket(c.bucket()).key(k)).asByteArray());
+            // another caller's image is as absent as one that never existed
+            return key.map(k -> c.s3().getObjectAsBytes(g -> g.bucket(c.bucket()).key(k)))
+                    .filter(o -> ownerTag(owner).equals(o.response().metadata().getOrDefault(OWNER,
+                            ownerTag(ANONYMOUS))))
+                    .map(o -> o.asByteArray());
         } catch (NoSuchKeyException gone) {
             return Optional.empty();
         } catch (RuntimeException e) {
@@ -249,9 +263,9 @@ public class ImageStore {
      * Stores the bytes as {@link #put} does, or answers empty when the store refuses or cannot be reached (logged
      * with {@code what}): the caller then hands the image over inline, since it was paid for already.
      */
-    public Optional<StoredImage> tryPut(byte[] bytes, ImageFormat format, String what) {
+    public Optional<StoredImage> tryPut(byte[] bytes, ImageFormat format, String what, String owner) {
         try {
-            return Optional.of(put(bytes, format));
+            return Optional.of(put(bytes, format, owner));
         } catch (StorageException e) {
             Log.warnf("Storage failed for %s; the image is returned inline instead: %s", what, e.getMessage());
             return Optional.empty();
@@ -367,6 +381,17 @@ public class ImageStore {
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build());
         endpoint.ifPresent(b::endpointOverride);
         return b.build();
+    }
+
+    /** A digest standing for the owner in the bucket: never the caller's key, nor a value that leads back to it. */
+    private static String ownerTag(String owner) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(("imagefn-owner\n" + owner)
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String randomId() {
