@@ -1,6 +1,8 @@
 package io.imagefn;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
@@ -268,6 +270,20 @@ class FaultMatrixTest {
         s3.verify(2, putRequestedFor(urlMatching(PUTS)));
     }
 
+    /** A connection the store closed without an answer ("Unexpected end of file"): the SDK's one retry layer. */
+    @Test
+    void storageClosingTheConnectionWithoutAnAnswerIsRetriedOnce() {
+        List<byte[]> images = produced(1);
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(answer(images)));
+        s3.stubFor(put(urlMatching(PUTS)).atPriority(1).inScenario("s3").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)).willSetStateTo("back"));
+
+        JsonPath answer = generate(1).then().statusCode(200).extract().jsonPath();
+
+        assertEquals(1, allDelivered(answer, images));
+        s3.verify(2, putRequestedFor(urlMatching(PUTS)));
+    }
+
     @Test
     void storageDownForTheWholeRequestHandsTheImagesOverInline() {
         List<byte[]> images = produced(2);
@@ -304,5 +320,40 @@ class FaultMatrixTest {
     private String proxyTarget() {
         return s3.getStubMappings().stream().filter(m -> m.getResponse().getProxyBaseUrl() != null)
                 .map(m -> m.getResponse().getProxyBaseUrl()).findFirst().orElseThrow();
+    }
+
+    // --- an upstream that answers with URLs: the download is retried on its own, never the paid generation
+
+    private String urlAnswer(String file) {
+        return "{\"created\":1,\"data\":[{\"url\":\"" + upstream.baseUrl() + file + "\"}]}";
+    }
+
+    @Test
+    void aFailingImageDownloadIsRetriedWithoutPayingForTheGenerationAgain() {
+        byte[] image = produced(1).get(0);
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(json(200, urlAnswer("/files/a.png"))));
+        upstream.stubFor(get(urlEqualTo("/files/a.png")).inScenario("file").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        upstream.stubFor(get(urlEqualTo("/files/a.png")).inScenario("file").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200).withBody(image)));
+
+        Response r = generate(1);
+
+        assertEquals(200, r.statusCode(), r.asString());
+        allDelivered(r.jsonPath(), List.of(image));
+        upstreamCalls(1);
+        upstream.verify(2, getRequestedFor(urlEqualTo("/files/a.png")));
+    }
+
+    @Test
+    void aDownloadThatKeepsFailingIsA502AfterOnePaidCall() {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(json(200, urlAnswer("/files/gone.png"))));
+        upstream.stubFor(get(urlEqualTo("/files/gone.png")).willReturn(aResponse().withStatus(500)));
+
+        Response r = generate(1);
+
+        assertEquals(502, r.statusCode(), r.asString());
+        upstreamCalls(1);
+        upstream.verify(3, getRequestedFor(urlEqualTo("/files/gone.png")));
     }
 }

@@ -39,6 +39,7 @@ import io.imagefn.observe.Telemetry;
 import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.upstream.UpstreamClient;
+import io.imagefn.upstream.UpstreamDownloads;
 import io.imagefn.upstream.UpstreamException;
 import io.imagefn.upstream.UpstreamImages;
 import io.opentelemetry.context.Scope;
@@ -60,9 +61,12 @@ public class ImagePipeline {
     private final Telemetry telemetry;
     private final CostEstimator costs;
     private final Idempotency idempotency;
+    private final UpstreamDownloads downloads;
 
     public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs,
-            ObjectMapper json, Telemetry telemetry, CostEstimator costs, Idempotency idempotency) {
+            ObjectMapper json, Telemetry telemetry, CostEstimator costs, Idempotency idempotency,
+            UpstreamDownloads downloads) {
+        this.downloads = downloads;
         this.config = config;
         this.upstream = upstream;
         this.store = store;
@@ -84,7 +88,7 @@ public class ImagePipeline {
             boolean inline = inline(origin, generation.model(), request.responseFormat());
             return once(record, origin, "generate", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, generation.model(), request.size(), request.quality(),
-                            call(record, () -> upstream.generate(generation)), inline, origin.owner()));
+                            produce(record, () -> upstream.generate(generation)), inline, origin.owner()));
         });
     }
 
@@ -100,7 +104,7 @@ public class ImagePipeline {
             boolean inline = inline(origin, edit.model(), request.responseFormat());
             return once(record, origin, "edit", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, edit.model(), request.size(), request.quality(),
-                            call(record, () -> upstream.edit(edit, in.images(), in.mask())), inline,
+                            produce(record, () -> upstream.edit(edit, in.images(), in.mask())), inline,
                             origin.owner()));
         });
     }
@@ -115,7 +119,7 @@ public class ImagePipeline {
             boolean inline = inline(origin, variation.model(), request.responseFormat());
             return once(record, origin, "variation", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, variation.model(), request.size(), null,
-                            call(record, () -> upstream.variation(variation, image)), inline, origin.owner()));
+                            produce(record, () -> upstream.variation(variation, image)), inline, origin.owner()));
         });
     }
 
@@ -267,6 +271,14 @@ public class ImagePipeline {
         }
         return new StoredResponse(new ImagesResponse(produced.created(), data, produced.background(),
                 produced.outputFormat(), produced.quality(), produced.size(), produced.usage(), cost.orElse(null)), where);
+    }
+
+    /**
+     * The upstream call (retried and guarded by the fault tolerance), then the download of any image it answered
+     * with as a URL, which has its own retries: a failed download never runs the paid call again.
+     */
+    private UpstreamImages produce(RequestRecord record, Supplier<UpstreamImages> upstreamCall) {
+        return call(record, () -> downloads.complete(upstreamCall.get()));
     }
 
     /** Runs an upstream call and turns its failures into what the caller should see. */

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.annotation.PreDestroy;
@@ -34,7 +33,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -116,10 +115,10 @@ public class ImageStore {
         try (StorageWrite write = telemetry.storageWrite(bytes.length)) {
             Clients c = clients();
             // the bytes are not touched again: no defensive copy of a multi-megabyte image
-            afterBrokenConnections(() -> c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key)
+            c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key)
                     .contentType(format.contentType()).metadata(Map.of(OWNER, ownerTag(owner))).build(),
                     RequestBody.fromContentProvider(
-                            ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, format.contentType())));
+                            ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, format.contentType()));
             write.ok();
         } catch (RuntimeException e) {
             throw new StorageException("could not store " + key + ": " + e.getMessage(), e);
@@ -214,8 +213,7 @@ public class ImageStore {
         PutObjectRequest request = (etag == null ? put.ifNoneMatch("*") : put.ifMatch(etag)).build();
         try {
             // a retry after a lost answer may be refused by our own write: the caller reads to tell
-            return Optional.of(afterBrokenConnections(() -> c.s3().putObject(request, RequestBody.fromBytes(body)))
-                    .eTag());
+            return Optional.of(c.s3().putObject(request, RequestBody.fromBytes(body)).eTag());
         } catch (S3Exception e) {
             if (e.statusCode() == 412 || e.statusCode() == 409) {
                 return Optional.empty();
@@ -224,25 +222,6 @@ public class ImageStore {
         } catch (RuntimeException e) {
             throw new StorageException("could not write record " + name + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Runs a call again when the connection broke outside the SDK's own retries: the JDK client reports a pooled
-     * connection the server had already closed as an unchecked {@code SocketException} ("Unexpected end of file from
-     * server"), which the SDK passes on without retrying. Everything the SDK reports is passed on as it is.
-     */
-    private <T> T afterBrokenConnections(Supplier<T> call) {
-        RuntimeException last = null;
-        for (int attempt = 0; attempt < config.s3().maxAttempts(); attempt++) {
-            try {
-                return call.get();
-            } catch (SdkException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                last = e;
-            }
-        }
-        throw last;
     }
 
     /** Removes a record; a record already gone is fine. */
@@ -359,7 +338,10 @@ public class ImageStore {
 
     private S3Client s3Client(Optional<URI> endpoint, AwsCredentialsProvider credentials, boolean pathStyle) {
         var b = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                // Apache HttpClient 5: a pooled connection the server has closed is detected, or its failure reported
+                // as an I/O error the SDK's own retry takes up (the JDK URLConnection client let it escape unchecked,
+                // which needed a second, hand-written retry layer)
+                .httpClientBuilder(Apache5HttpClient.builder())
                 .region(Region.of(config.s3().region()))
                 .credentialsProvider(credentials)
                 .forcePathStyle(pathStyle)

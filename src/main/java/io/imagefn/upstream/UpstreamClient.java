@@ -1,10 +1,6 @@
 package io.imagefn.upstream;
 
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +59,6 @@ import io.vertx.core.buffer.Buffer;
 @Timeout(value = 300, unit = ChronoUnit.SECONDS)
 @Bulkhead(16)
 public class UpstreamClient {
-
-    private static final int MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
 
     private final ImagefnConfig.Upstream config;
     private final UpstreamConnection connection;
@@ -253,46 +247,23 @@ public class UpstreamClient {
         }
         List<UpstreamImages.Image> images = new ArrayList<>(body.data().size());
         for (ImagesBody.Item item : body.data()) {
-            images.add(new UpstreamImages.Image(bytesOf(item, requestId), item.revisedPrompt()));
+            if (item.b64Json() == null && item.url() == null) {
+                throw UpstreamException.badResponse("an image has neither b64_json nor url", requestId, null);
+            }
+            // a URL is fetched after this call returns, outside its retries: a failed download must not pay again
+            images.add(new UpstreamImages.Image(item.b64Json(), item.b64Json() == null ? url(item.url(), requestId)
+                    : null, item.revisedPrompt()));
         }
         long created = body.created() == null ? System.currentTimeMillis() / 1000 : body.created();
         return new UpstreamImages(created, images, body.background(), body.outputFormat(), body.quality(), body.size(),
                 body.usage(), Optional.ofNullable(requestId));
     }
 
-    private byte[] bytesOf(ImagesBody.Item item, String requestId) {
-        if (item.b64Json() != null) {
-            return item.b64Json();
-        }
-        if (item.url() != null) {
-            return download(URI.create(item.url()), requestId);
-        }
-        throw UpstreamException.badResponse("an image has neither b64_json nor url", requestId, null);
-    }
-
-    /** An upstream that ignores {@code response_format} sends a short-lived URL: fetch it now, before it expires. */
-    private byte[] download(URI url, String requestId) {
+    private static URI url(String url, String requestId) {
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
-                    .followRedirects(HttpClient.Redirect.NORMAL).build();
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url).timeout(connection.readTimeout())
-                    .build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
-                if (r.statusCode() != 200) {
-                    throw UpstreamException.badResponse("image URL answered " + r.statusCode(), requestId, null);
-                }
-                byte[] bytes = in.readNBytes(MAX_DOWNLOAD_BYTES + 1);
-                if (bytes.length > MAX_DOWNLOAD_BYTES) {
-                    throw UpstreamException.badResponse("image URL body over " + MAX_DOWNLOAD_BYTES + " bytes", requestId,
-                            null);
-                }
-                return bytes;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw UpstreamException.connectionFailed(e);
-        } catch (java.io.IOException e) {
-            throw UpstreamException.connectionFailed(e);
+            return URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw UpstreamException.badResponse("an image url is not a URL", requestId, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.imagefn.upstream;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +14,15 @@ import io.imagefn.images.Usage;
 public record UpstreamImages(long created, List<Image> images, String background, String outputFormat,
         String quality, String size, Usage usage, Optional<String> requestId) {
 
-    /** One produced image. */
-    public record Image(byte[] bytes, String revisedPrompt) {
+    /**
+     * One produced image: its bytes, or (from an upstream that answers with URLs) where to fetch them, which
+     * {@link UpstreamDownloads} does outside the retried call.
+     */
+    public record Image(byte[] bytes, URI url, String revisedPrompt) {
+    }
+
+    /** The same answer with these images. */
+    UpstreamImages with(List<Image> fetched) {
+        return new UpstreamImages(created, fetched, background, outputFormat, quality, size, usage, requestId);
     }
 }
