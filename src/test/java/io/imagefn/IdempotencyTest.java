@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;
@@ -185,6 +186,65 @@ class IdempotencyTest {
         assertEquals(2, answer.getList("data.id").size());
         generate(key, BODY, 200);
         upstreamCalls(1);
+    }
+
+    @Test
+    void anExplicitNullIsTheSameRequestAsALeftOutField() {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(images()));
+        String key = UUID.randomUUID().toString();
+
+        JsonPath plain = generate(key, BODY, 200);
+        JsonPath withNulls = generate(key, BODY.replace("{", "{\"user\":null,\"quality\":null,"), 200);
+
+        upstreamCalls(1);
+        assertEquals(plain.getList("data.id"), withNulls.getList("data.id"));
+    }
+
+    @Test
+    void aHeaderAndADifferentBodyKeyAreRefusedNotResolvedSilently() {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(images()));
+        String body = BODY.replace("{", "{\"idempotency_key\":\"from-the-body\",");
+
+        given().contentType("application/json").header("Idempotency-Key", "from-the-header").body(body)
+                .when().post("/generate").then().statusCode(400)
+                .body("error.param", equalTo("idempotency_key"))
+                .body("error.code", equalTo("invalid_value"));
+        upstreamCalls(0);
+        given().contentType("application/json").header("Idempotency-Key", "from-the-body").body(body)
+                .when().post("/generate").then().statusCode(200);
+    }
+
+    /**
+     * A holder whose claim was taken over (its lease ran out while it worked) and then fails must not delete the
+     * newer holder's claim: the release is conditional on the record still being its own.
+     */
+    @Test
+    void aReplacedHolderDoesNotReleaseTheNewHoldersClaim() throws Exception {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(400).withFixedDelay(800)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"message\":\"nope\",\"type\":\"invalid_request_error\"}}")));
+        String key = UUID.randomUUID().toString();
+        String name = Idempotency.recordName(key, "anonymous", "generate");
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        Future<JsonPath> first = caller.submit(() -> generate(key, BODY, 400));
+        ImageStore.Record claim = null;
+        for (int i = 0; i < 100 && claim == null; i++) {
+            Thread.sleep(20);
+            claim = store.readRecord(name).orElse(null);
+        }
+        assertNotNull(claim, "the first request claimed the key");
+        String fingerprint = io.imagefn.images.GenerateRequest.fromJson(new JsonPath(BODY).getMap("$")).fingerprint();
+        long now = System.currentTimeMillis();
+        String newer = "{\"state\":\"pending\",\"fingerprint\":\"" + fingerprint + "\",\"holder\":\"the-new-holder\","
+                + "\"lease_until\":" + (now + 60_000) + ",\"created_at\":" + now + "}";
+        assertTrue(store.writeRecord(name, newer.getBytes(StandardCharsets.UTF_8), claim.etag()).isPresent(),
+                "taken over");
+
+        first.get();
+        caller.shutdown();
+
+        String left = new String(store.readRecord(name).orElseThrow().body(), StandardCharsets.UTF_8);
+        assertTrue(left.contains("the-new-holder"), left);
     }
 
     @Test

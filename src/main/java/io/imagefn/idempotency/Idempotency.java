@@ -182,11 +182,11 @@ public class Idempotency {
         try {
             done = work.get();
         } catch (RuntimeException e) {
-            release(name);
+            release(name, holder);
             throw e;
         }
         if (!done.allStored()) {
-            release(name);
+            release(name, holder);
             return done.response();
         }
         try {
@@ -201,14 +201,22 @@ public class Idempotency {
             // the caller still gets its images; without the record a duplicate runs again rather than waiting for
             // a claim that would never complete
             Log.warnf("Idempotency record %s could not be completed: %s", name, e.getMessage());
-            release(name);
+            release(name, holder);
         }
         return done.response();
     }
 
-    private void release(String name) {
+    /**
+     * Gives the key up, if this request still holds it: a holder whose lease ran out may have been replaced, and
+     * deleting the newer holder's claim or record would let a third request pay again. The delete is conditional on
+     * the version read ({@code If-Match}), so a takeover between the read and the delete is not undone either.
+     */
+    private void release(String name, String holder) {
         try {
-            store.deleteRecord(name);
+            Optional<ImageStore.Record> current = store.readRecord(name);
+            if (current.isPresent() && holder.equals(parse(current.get().body()).holder())) {
+                store.deleteRecord(name, current.get().etag());
+            }
         } catch (StorageException e) {
             Log.warnf("Idempotency claim %s could not be released (it lapses with its lease): %s", name, e.getMessage());
         }

@@ -182,7 +182,9 @@ final class RequestFields {
     String fingerprint(List<byte[]> uploads) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            Map<String, Object> fields = new TreeMap<>(raw);
+            // an explicit null means "not set": the same request with or without it is the same request
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = (Map<String, Object>) withoutNulls(raw);
             fields.remove(IDEMPOTENCY_KEY);
             sha.update(CANONICAL.writeValueAsBytes(fields));
             for (byte[] upload : uploads) {
@@ -193,6 +195,23 @@ final class RequestFields {
         } catch (NoSuchAlgorithmException | JsonProcessingException e) {
             throw new IllegalStateException("cannot fingerprint a request", e);
         }
+    }
+
+    /** A JSON value with every null member of every object left out, objects sorted by key. */
+    private static Object withoutNulls(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new TreeMap<>();
+            map.forEach((k, v) -> {
+                if (v != null) {
+                    out.put(String.valueOf(k), withoutNulls(v));
+                }
+            });
+            return out;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(RequestFields::withoutNulls).toList();
+        }
+        return value;
     }
 
     private static ImagesApiException wrongType(String name, String expected, Object actual) {

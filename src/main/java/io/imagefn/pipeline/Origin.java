@@ -2,6 +2,7 @@ package io.imagefn.pipeline;
 
 import java.util.Optional;
 
+import io.imagefn.images.ImagesApiException;
 import io.imagefn.observe.Binding;
 
 /**
@@ -26,8 +27,17 @@ public record Origin(Binding binding, String scope, String idempotencyKey) {
         return scope.startsWith("key:") ? scope : io.imagefn.storage.ImageStore.ANONYMOUS;
     }
 
-    /** The transport's key when there is one, else the body's {@code idempotency_key}. */
+    /**
+     * The transport's key when there is one, else the body's {@code idempotency_key}. An {@code Idempotency-Key}
+     * header and a different body field are refused rather than one of them silently winning (a gateway in front
+     * may go by the other); a CloudEvent's id, always there, is the event's key whatever its data says.
+     */
     Optional<String> key(String fieldKey) {
+        if (idempotencyKey != null && fieldKey != null && !idempotencyKey.equals(fieldKey)
+                && binding != Binding.KNATIVE) {
+            throw ImagesApiException.invalid("idempotency_key", "invalid_value", "The Idempotency-Key header and the "
+                    + "idempotency_key field differ; send the key once, or the same in both.");
+        }
         return Optional.ofNullable(idempotencyKey != null ? idempotencyKey : fieldKey);
     }
 }

@@ -224,11 +224,15 @@ public class ImageStore {
         }
     }
 
-    /** Removes a record; a record already gone is fine. */
-    public void deleteRecord(String name) {
+    /** Removes a record if it is still the version {@code etag}; a record gone or replaced since is fine. */
+    public void deleteRecord(String name, String etag) {
         Clients c = clients();
         try {
-            c.s3().deleteObject(d -> d.bucket(c.bucket()).key(recordKey(name)));
+            c.s3().deleteObject(d -> d.bucket(c.bucket()).key(recordKey(name)).ifMatch(etag));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 412 && e.statusCode() != 404) {
+                throw new StorageException("could not delete record " + name + ": " + e.getMessage(), e);
+            }
         } catch (RuntimeException e) {
             throw new StorageException("could not delete record " + name + ": " + e.getMessage(), e);
         }
