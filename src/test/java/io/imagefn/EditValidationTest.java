@@ -5,6 +5,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static io.imagefn.support.TestImages.dataUrl;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -150,6 +152,37 @@ class EditValidationTest {
                 .then().statusCode(status)
                 .body("error.type", equalTo("invalid_request_error"))
                 .body("error.param", equalTo(param));
+        upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    /** The spec's data URL size (20,971,520 characters) is accepted, not refused by the JSON parser's own limit. */
+    @org.junit.jupiter.api.Test
+    void aDataUrlUpToTheDocumentedSizeIsAccepted() {
+        upstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/v1/images/edits"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json").withBody("{\"created\":1,\"data\":[{\"b64_json\":\""
+                                + TestImages.b64(TestImages.png(16, 16, Color.RED)) + "\"}]}")));
+        String url = dataUrl("image/png", TestImages.paddedTo(TestImages.png(64, 64, Color.RED), 15_300_222));
+        assertEquals(20_400_318, url.length());
+
+        given().contentType("application/json").body(Map.of("prompt", "add a hat", "model", "gpt-image-1",
+                "images", List.of(Map.of("image_url", url))))
+                .when().post("/edit")
+                .then().statusCode(200);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aDataUrlOverTheDocumentedSizeIsRefusedByName() {
+        String url = dataUrl("image/png", TestImages.paddedTo(TestImages.png(64, 64, Color.RED), 15_728_640));
+        assertTrue(url.length() > 20_971_520);
+
+        given().contentType("application/json").body(Map.of("prompt", "add a hat", "model", "gpt-image-1",
+                "images", List.of(Map.of("image_url", url))))
+                .when().post("/edit")
+                .then().statusCode(400)
+                .body("error.param", equalTo("images[0]"))
+                .body("error.code", equalTo("string_above_max_length"));
         upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 }
