@@ -1,6 +1,7 @@
 package io.imagefn;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
@@ -88,6 +89,19 @@ class ApiKeysTest {
                 .when().post("/variation").then().statusCode(404).body("error.code", equalTo("image_not_found"));
         given().contentType("application/json").header("Authorization", "Bearer imagefn-key-one").body(edit)
                 .when().post("/edit").then().statusCode(200);
+    }
+
+    /** Refused requests share one metrics series: a caller inventing paths cannot mint one per path. */
+    @Test
+    void refusedJunkPathsShareOneMetricsSeries() {
+        for (int i = 0; i < 5; i++) {
+            given().contentType("application/json").body("{}").when().post("/v1/zz" + i).then().statusCode(401);
+        }
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(!metrics.contains("uri=\"/v1/zz"), "no series per refused path");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_server_requests_seconds_count")
+                && l.contains("uri=\"/REFUSED\"") && l.contains("status=\"401\"")), () -> metrics.lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_count")).toList().toString());
     }
 
     @Test

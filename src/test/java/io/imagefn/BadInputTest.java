@@ -99,6 +99,15 @@ class BadInputTest {
         json("truncated JSON", "/v1/images/generations", "{\"prompt\":\"x\"", "json");
         CASES.add(new Case("wrong content type (/v1)", "/v1/images/generations", "text/plain",
                 "{\"prompt\":\"x\"}".getBytes(StandardCharsets.UTF_8), "content"));
+        CASES.add(new Case("wrong content type (generate)", "/generate", "text/plain",
+                "{\"prompt\":\"x\"}".getBytes(StandardCharsets.UTF_8), "content"));
+        // a gateway in front may read these another way than imagefn would: refused, not resolved silently
+        json("a duplicate key (/v1)", "/v1/images/generations", "{\"prompt\":\"a cat\",\"prompt\":\"a dog\"}",
+                "duplicate");
+        json("a duplicate key (generate)", "/generate", "{\"prompt\":\"a cat\",\"prompt\":\"a dog\"}", "json");
+        json("content after the JSON value (/v1)", "/v1/images/generations", "{\"prompt\":\"a cat\"} {\"n\":5}",
+                "trailing");
+        json("content after the JSON value (generate)", "/generate", "{\"prompt\":\"a cat\"} {\"n\":5}", "json");
         CASES.add(new Case("an XML body (/v1)", "/v1/images/generations", "application/xml",
                 "<prompt>x</prompt>".getBytes(StandardCharsets.UTF_8), "content"));
 
@@ -153,6 +162,83 @@ class BadInputTest {
             out.writeBytes(p);
         }
         return out.toByteArray();
+    }
+
+    @Test
+    void anotherMethodThanPostOnAFunctionIs405() {
+        given().when().get("/generate?prompt=x").then().statusCode(405).header("Allow", "POST")
+                .body("error.code", equalTo("method_not_allowed"));
+        given().when().put("/edit").then().statusCode(405);
+    }
+
+    /** Caller input quoted in an error is cut short: a 100,000-character value is not echoed back whole. */
+    @Test
+    void aHugeValueIsNotEchoedWhole() {
+        String huge = "x".repeat(100_000);
+        for (String body : List.of("{\"prompt\":\"a\",\"model\":\"" + huge + "\"}",
+                "{\"prompt\":\"a\",\"quality\":\"" + huge + "\"}", "{\"prompt\":\"a\",\"" + huge + "\":1}")) {
+            String message = given().contentType("application/json").body(body).when().post("/generate").then()
+                    .statusCode(400).extract().path("error.message");
+            assertTrue(message.length() < 400, message.length() + " characters: " + message.substring(0, 100));
+        }
+        String message = given().contentType("application/json").body("{\"prompt\":\"a\",\"model\":\"gpt-image-1\","
+                + "\"images\":[{\"image_url\":\"https://" + huge + ".example/cat.png\"}]}").when().post("/edit").then()
+                .statusCode(400).extract().path("error.message");
+        assertTrue(message.length() < 400, message.length() + " characters");
+    }
+
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL root;
+
+    /** Uploads the client abandons are not logged as our failures, one ERROR line each. */
+    @Test
+    void abortedUploadsAreNotLoggedAsErrors() throws Exception {
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                    errors.add(r.getLoggerName() + ": " + r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        org.jboss.logmanager.LogContext.getLogContext().getLogger("").addHandler(capture);
+        try {
+            for (int i = 0; i < 5; i++) {
+                try (java.net.Socket socket = new java.net.Socket(root.getHost(), root.getPort())) {
+                    var out = socket.getOutputStream();
+                    out.write(("POST /v1/images/edits HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; "
+                            + "boundary=b\r\nContent-Length: 10000000\r\n\r\n--b\r\nContent-Disposition: form-data; "
+                            + "name=\"image\"; filename=\"a.png\"\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(new byte[64 * 1024]);
+                    out.flush();
+                }
+            }
+            Thread.sleep(1000);
+        } finally {
+            org.jboss.logmanager.LogContext.getLogContext().getLogger("").removeHandler(capture);
+        }
+        assertTrue(errors.isEmpty(), errors::toString);
+        given().when().get("/q/health/live").then().statusCode(200);
+    }
+
+    /** Junk paths do not mint a metrics series each: 404s share one uri tag. */
+    @Test
+    void junkPathsShareOneMetricsSeries() {
+        for (int i = 0; i < 5; i++) {
+            given().contentType("application/json").body("{}").when().post("/v1/zz" + i).then().statusCode(404);
+        }
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(!metrics.contains("uri=\"/v1/zz"), metrics.lines().filter(l -> l.contains("/v1/zz")).findFirst()
+                .orElse(""));
     }
 
     @Test

@@ -230,14 +230,16 @@ public final class ImageRules {
         ImageModel model = ImageModel.known(effective).orElse(null);
         if (model == null) {
             if (!allowUnknown || effective.isBlank()) {
-                throw ImagesApiException.invalid("model", "invalid_value", "Invalid value: '" + effective
-                        + "'. Supported models are: " + list(supporting(op)) + ".");
+                throw ImagesApiException.invalid("model", "invalid_value", "Invalid value: '"
+                        + ImagesApiException.excerpt(effective) + "'. Supported models are: " + list(supporting(op))
+                        + ".");
             }
             return ImageModel.unknown(effective);
         }
         if (!model.operations().contains(op)) {
-            throw ImagesApiException.invalid("model", "invalid_value", "Invalid value: '" + effective
-                    + "'. The " + op.name().toLowerCase() + " operation supports: " + list(supporting(op)) + ".");
+            throw ImagesApiException.invalid("model", "invalid_value", "Invalid value: '"
+                    + ImagesApiException.excerpt(effective) + "'. The " + op.name().toLowerCase()
+                    + " operation supports: " + list(supporting(op)) + ".");
         }
         return model;
     }
@@ -295,8 +297,8 @@ public final class ImageRules {
     private static void checkFreeFormSize(String size, ImageModel model) {
         Matcher m = WXH.matcher(size);
         if (!m.matches()) {
-            throw ImagesApiException.invalid("size", "invalid_value", "Invalid value: '" + size
-                    + "'. Expected 'auto' or WIDTHxHEIGHT, e.g. '1024x1024'.");
+            throw ImagesApiException.invalid("size", "invalid_value", "Invalid value: '"
+                    + ImagesApiException.excerpt(size) + "'. Expected 'auto' or WIDTHxHEIGHT, e.g. '1024x1024'.");
         }
         if (model.isUnknown()) {
             return;
@@ -315,7 +317,8 @@ public final class ImageRules {
         }
         if (problem != null) {
             throw ImagesApiException.invalid("size", "invalid_value",
-                    "Invalid size '" + size + "' for " + model.name() + ": " + problem + ".");
+                    "Invalid size '" + ImagesApiException.excerpt(size) + "' for " + model.name() + ": " + problem
+                            + ".");
         }
     }
 
@@ -380,8 +383,9 @@ public final class ImageRules {
 
     private static void oneOf(String param, String value, Set<String> allowed, String context) {
         if (!allowed.contains(value)) {
-            throw ImagesApiException.invalid(param, "invalid_value", "Invalid value: '" + value + "'. Supported values"
-                    + context + " are: " + list(allowed) + ".");
+            throw ImagesApiException.invalid(param, "invalid_value", "Invalid value: '"
+                    + ImagesApiException.excerpt(value) + "'. Supported values" + context + " are: " + list(allowed)
+                    + ".");
         }
     }
 

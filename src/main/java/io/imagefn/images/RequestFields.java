@@ -156,7 +156,7 @@ final class RequestFields {
         for (String name : raw.keySet()) {
             if (!known.contains(name) && !IDEMPOTENCY_KEY.equals(name)) {
                 problems.add(ImagesApiException.invalid(name, "unknown_parameter",
-                        "Unknown parameter: '" + name + "'."));
+                        "Unknown parameter: '" + ImagesApiException.excerpt(name) + "'."));
             }
         }
     }

@@ -43,8 +43,8 @@ public class ImageInputs {
         try {
             return store.read(ref.fileId(), owner).orElseThrow(() -> new ImagesApiException(404,
                     ImagesApiException.INVALID_REQUEST, ref.param(), "image_not_found",
-                    "No stored image with id '" + ref.fileId() + "' (ids come from this service's responses, and "
-                            + "their images expire with the bucket's lifecycle).", null));
+                    "No stored image with id '" + ImagesApiException.excerpt(ref.fileId()) + "' (ids come from this "
+                            + "service's responses, and their images expire with the bucket's lifecycle).", null));
         } catch (StorageException e) {
             throw new ImagesApiException(503, "api_error", ref.param(), "storage_unavailable",
                     "The object store could not be read; retry shortly.", java.time.Duration.ofSeconds(2));

@@ -155,7 +155,7 @@ public final class RemoteImages {
         }
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         if (policy.allowedHosts().isPresent() && policy.allowedHosts().get().stream().noneMatch(h -> matches(host, h))) {
-            throw refused(param, "the host " + host + " is not in the allowed list");
+            throw refused(param, "the host " + ImagesApiException.excerpt(host) + " is not in the allowed list");
         }
     }
 
@@ -177,10 +177,11 @@ public final class RemoteImages {
             return new Fetch(http.executeOpen(null, get, null), guard);
         } catch (NonPublicAddress e) {
             guard.cancel(false);
-            throw refused(param, "the host " + e.getMessage() + " resolves to a non-public address");
+            throw refused(param, "the host " + ImagesApiException.excerpt(e.getMessage())
+                    + " resolves to a non-public address");
         } catch (UnknownHostException e) {
             guard.cancel(false);
-            throw refused(param, "the host " + uri.getHost() + " does not resolve");
+            throw refused(param, "the host " + ImagesApiException.excerpt(uri.getHost()) + " does not resolve");
         } catch (IOException e) {
             guard.cancel(false);
             if (System.nanoTime() > deadline) {

@@ -31,6 +31,17 @@ public class ApiKeyGuard {
 
     private static final Set<String> FUNCTION_PATHS = Set.of("/generate", "/edit", "/variation");
 
+    /**
+     * Names the request's path in Quarkus's HTTP metrics (their {@code uri} tag), where no route template will: Quarkus
+     * reads it from the request context's {@code UrlPathTemplate} local.
+     */
+    static void pathTemplate(String template) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (context != null) {
+            context.putLocal("UrlPathTemplate", template);
+        }
+    }
+
     /** Routing-context key of the caller's identity: a digest of the API key it presented (never the key). */
     static final String CALLER = "imagefn.caller";
 
@@ -91,6 +102,9 @@ public class ApiKeyGuard {
     }
 
     private static void refuse(RoutingContext ctx, String message, String code) {
+        // one metrics series for every refused request: an anonymous caller inventing paths (/v1/zz1, /v1/zz2...)
+        // must not mint a series per path until the URI-tag cap drops the real routes
+        pathTemplate("REFUSED");
         ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
                 .putHeader("WWW-Authenticate", "Bearer")
                 .end(Json.encode(new ErrorBody(new ErrorBody.Error(message, "invalid_request_error", null, code))));

@@ -35,6 +35,12 @@ public class OpenAiErrorHandler {
             ctx.next();
             return;
         }
+        if (callerWentAway(ctx.failure())) {
+            // a client that aborts its upload is not our failure, and one ERROR line each would let anyone flood
+            // the log; there is nobody left to answer
+            Log.debugf("%s %s: the client closed the connection", ctx.request().method(), ctx.request().path());
+            return;
+        }
         ImagesApiException error = toApiError(ctx);
         if (error.status() >= 500 && !isApiError(ctx.failure())) {
             Log.errorf(ctx.failure(), "%s %s failed unexpectedly", ctx.request().method(), ctx.request().path());
@@ -49,6 +55,16 @@ public class OpenAiErrorHandler {
         } catch (JsonProcessingException e) {
             response.end("{\"error\":{\"message\":\"internal error\",\"type\":\"api_error\",\"param\":null,\"code\":null}}");
         }
+    }
+
+    private static boolean callerWentAway(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.vertx.core.http.HttpClosedException
+                    || t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isApiError(Throwable failure) {

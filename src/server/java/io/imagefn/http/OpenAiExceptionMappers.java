@@ -27,6 +27,12 @@ public class OpenAiExceptionMappers {
         return render(HttpErrors.invalidJson(e));
     }
 
+    /** More specific than Quarkus's own mapper for it, which answers a bare 400 (trailing content, wrong types). */
+    @ServerExceptionMapper
+    public Response mismatchedJson(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return render(HttpErrors.invalidJson(e));
+    }
+
     @ServerExceptionMapper
     public Response webError(WebApplicationException e) {
         int status = e.getResponse().getStatus();
