@@ -55,8 +55,9 @@ public class ImageStore {
     public static final Duration MAX_URL_TTL = Duration.ofDays(7);
 
     private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-    // replaced after a SnapStart restore, so that restored instances do not share one generator's state
-    private static volatile SecureRandom random = new SecureRandom();
+    // an instance field, made when the bean is (at runtime: a native image initializes static state at build time,
+    // and a generator seeded then would be shared by every process), and replaced after a SnapStart restore
+    private volatile SecureRandom random = new SecureRandom();
     private static final Pattern ID_PATTERN = Pattern.compile("img_[a-z2-7]{26}");
     /** The object metadata naming who stored an image; images stored before it existed belong to no one caller. */
     private static final String OWNER = "imagefn-owner";
@@ -380,7 +381,7 @@ public class ImageStore {
         }
     }
 
-    private static String randomId() {
+    private String randomId() {
         char[] out = new char[26];
         for (int i = 0; i < out.length; i++) {
             out[i] = ID_ALPHABET[random.nextInt(ID_ALPHABET.length)];
