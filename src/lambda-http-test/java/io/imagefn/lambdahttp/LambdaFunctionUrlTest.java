@@ -59,7 +59,7 @@ class LambdaFunctionUrlTest {
     }
 
     /** A Lambda function URL event (payload format 2.0) for a JSON POST. */
-    private static String functionUrlEvent(String path, String body) {
+    static String functionUrlEvent(String path, String body) {
         ObjectNode event = JSON.createObjectNode();
         event.put("version", "2.0").put("routeKey", "$default").put("rawPath", path).put("rawQueryString", "");
         event.putObject("headers").put("content-type", "application/json")
