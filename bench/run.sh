@@ -65,6 +65,13 @@ start_app() {  # extra JVM options...; sets APP_PID
   PIDS+=($APP_PID)
 }
 
+# NATIVE=/path/to/imagefn-runner (a native executable of the HTTP build, made where GraalVM or Mandrel exists, copied
+# out of target/ since this script rebuilds the jar) adds it to the cold starts, with the same environment.
+start_native() {
+  "$NATIVE" > "$OUT/app.log" 2>&1 & APP_PID=$!
+  PIDS+=($APP_PID)
+}
+
 stop_app() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; }
 
 rss_mb() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -75,7 +82,7 @@ cold_start() {  # label, JVM options...
   local body; body=$(body 16x16 1)
   for run in $(seq 1 "$RUNS"); do
     local t0; t0=$(date +%s%N)
-    start_app "$@"
+    ${LAUNCH:-start_app} "$@"
     until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$body" "$APP/generate")" = 200 ]; do
       kill -0 "$APP_PID" 2>/dev/null || { cat "$OUT/app.log" >&2; exit 1; }
       sleep 0.01
@@ -106,6 +113,11 @@ stop_app
 cold_start jvm+aot -XX:AOTCache="$OUT/app.aot"
 # the same JDK feature, with the cache Quarkus built during the integration tests (quarkus.package.jar.aot.enabled)
 cold_start jvm+quarkus-aot -XX:AOTCache=target/quarkus-app/app.aot
+if [ -n "${NATIVE:-}" ]; then
+  LAUNCH=start_native cold_start native
+else
+  echo "   (no NATIVE executable given: the native cold start is not measured)"
+fi
 NATIVE=$(ls target/*-runner 2>/dev/null | head -1 || true)
 if [ -n "$NATIVE" ]; then
   echo "   native executable $NATIVE: not measured by this script yet" >&2
@@ -120,7 +132,11 @@ if [ -n "${COLD_ONLY:-}" ]; then  # COLD_ONLY=1: only the cold starts, as median
     echo "| plain JVM | $plain | 1.00x |"
     echo "| JDK AOT cache, trained by a run with requests | $aot | $(ratio "$aot")x |"
     echo "| JDK AOT cache built by Quarkus during the integration tests | $qaot | $(ratio "$qaot")x |"
-    echo "| native executable | not built: no GraalVM/Mandrel or container runtime on this machine | |"
+    if [ -n "${NATIVE:-}" ]; then
+      echo "| native executable ($NATIVE) | $(median native) | $(ratio "$(median native)")x |"
+    else
+      echo "| native executable | not measured: none given (NATIVE=...); none can be built on this machine | |"
+    fi
     echo
     echo "Measured side by side in one run, $(date -u +%Y-%m-%d), $(nproc) cores, $("$JAVA" -version 2>&1 | head -1)."
   } | tee "$OUT/coldstart.md"

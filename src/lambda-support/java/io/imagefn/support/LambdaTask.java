@@ -26,9 +26,10 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import io.quarkus.amazon.lambda.runtime.MockEventServer;
 
 /**
- * A Lambda build's {@code target/function.zip} run as the managed Java runtime runs it: unpacked, its root and
- * {@code lib/} on the classpath, and AWS's Runtime Interface Client (the runtime's own loop) calling {@code handler}
- * for each event of the runtime API at {@code AWS_LAMBDA_RUNTIME_API} (Quarkus's mock event server here). Configured
+ * A Lambda build's {@code target/function.zip} run as Lambda runs it: unpacked; for the JVM build its root and
+ * {@code lib/} on the classpath and AWS's Runtime Interface Client (the managed Java runtime's own loop) calling
+ * {@code handler}, for a native build its {@code bootstrap} (the custom runtime); either polls the runtime API at
+ * {@code AWS_LAMBDA_RUNTIME_API} (Quarkus's mock event server here). Configured
  * only through the environment, as a deployment is: a WireMock upstream and an S3Proxy bucket started here, their
  * settings as {@code IMAGEFN_*} variables. Test support for the Lambda builds' production-configured ITs.
  */
@@ -64,11 +65,16 @@ public final class LambdaTask implements Closeable {
             }
         }
         log = Files.createTempFile("imagefn-lambda-task", ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // what Quarkus's own launcher opens; the Lambda runtime (Java 21) does not need it, a newer JDK does
-                "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-cp", classpath.toString(), "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", handler)
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Path bootstrap = task.resolve("bootstrap");
+        ProcessBuilder pb = Files.isRegularFile(bootstrap)
+                // a native build (provided.al2023): the custom runtime's bootstrap polls the runtime API itself
+                ? new ProcessBuilder(executable(bootstrap).toString())
+                : new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        // as Quarkus's own launcher does: the Lambda runtime (Java 21) needs no opens, newer JDKs do
+                        "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                        "-cp", classpath.toString(), "com.amazonaws.services.lambda.runtime.api.client.AWSLambda",
+                        handler);
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("IMAGEFN_") || k.equals("OPENAI_API_KEY")
                 || k.startsWith("QUARKUS_") || k.startsWith("AWS_"));
         config.forEach((key, value) -> pb.environment().put(env(key), value));
@@ -96,6 +102,11 @@ public final class LambdaTask implements Closeable {
             }
         }
         return task;
+    }
+
+    private static Path executable(Path file) {
+        file.toFile().setExecutable(true);
+        return file;
     }
 
     /** {@code imagefn.s3.bucket} as the environment variable a deployment sets: {@code IMAGEFN_S3_BUCKET}. */
