@@ -1,27 +1,60 @@
 package io.imagefn.function;
 
-import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.imagefn.images.ImagesApiException;
+import io.imagefn.images.ImagesResponse;
+import io.imagefn.observe.Binding;
+import io.imagefn.pipeline.Origin;
 
 /**
- * The request id of the invocation running on this thread. Funqy's Lambda binding does not pass the Lambda context
- * to a function, and it calls the function on the handler's thread, so the handler leaves the id here.
+ * The functions as Lambda invoke functions. An event without {@code idempotency_key} is keyed by the invocation's
+ * request id when {@link LambdaStreamHandler} runs it (Lambda retries a failed asynchronous invocation with the same
+ * request id, so the retry is answered from the first attempt's images). A refusal fails the invocation with an
+ * {@link ImagesApiError} whose class says how to react and whose message is the OpenAI error with its HTTP status.
  */
-final class LambdaInvocation {
+@ApplicationScoped
+public class LambdaInvocation implements Invocation {
 
-    private static final ThreadLocal<String> REQUEST_ID = new ThreadLocal<>();
+    private final ObjectMapper json;
 
-    private LambdaInvocation() {
+    public LambdaInvocation(ObjectMapper json) {
+        this.json = json;
     }
 
-    static void begin(String requestId) {
-        REQUEST_ID.set(requestId);
+    /** The event's own key wins; without one, the invocation's request id (the same for Lambda's retries). */
+    @Override
+    public Origin origin(String bodyKey) {
+        return LambdaRequestIds.requestId().filter(id -> bodyKey == null)
+                .map(id -> new Origin(Binding.LAMBDA, "aws-lambda-request", id))
+                .orElseGet(() -> Origin.of(Binding.LAMBDA));
     }
 
-    static void end() {
-        REQUEST_ID.remove();
+    @Override
+    public ImagesResponse run(Supplier<ImagesResponse> call) {
+        try {
+            return call.get();
+        } catch (ImagesApiException e) {
+            throw ImagesApiError.of(e, errorJson(e));
+        }
     }
 
-    static Optional<String> requestId() {
-        return Optional.ofNullable(REQUEST_ID.get());
+    private String errorJson(ImagesApiException e) {
+        try {
+            Map<String, Object> body = json.convertValue(e.body(), Map.class);
+            Map<String, Object> withStatus = new LinkedHashMap<>();
+            withStatus.put("status", e.status());
+            withStatus.putAll(body);
+            return json.writeValueAsString(withStatus);
+        } catch (JsonProcessingException | IllegalArgumentException notJson) {
+            return "{\"status\":" + e.status() + "}";
+        }
     }
 }

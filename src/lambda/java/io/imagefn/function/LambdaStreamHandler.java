@@ -40,7 +40,7 @@ public class LambdaStreamHandler implements RequestStreamHandler {
         if (bootstrap) {
             Quarkus.manualStart();
         }
-        LambdaInvocation.begin(context == null ? null : context.getAwsRequestId());
+        LambdaRequestIds.begin(context == null ? null : context.getAwsRequestId());
         try {
             FunqyLambdaBindingRecorder.handle(input, output, context);
         } catch (ApplicationException e) {
@@ -49,7 +49,7 @@ public class LambdaStreamHandler implements RequestStreamHandler {
             }
             throw e;
         } finally {
-            LambdaInvocation.end();
+            LambdaRequestIds.end();
         }
     }
 }
