@@ -1,7 +1,5 @@
 package io.imagefn.lambdahttp;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -38,10 +36,7 @@ class ProductionConfiguredFunctionUrlIT {
 
     @BeforeAll
     static void deploy() throws Exception {
-        function = new LambdaTask(HANDLER, Map.of());
-        function.upstream.register(post(urlEqualTo("/v1/images/generations")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"created\":3,\"data\":[{\"b64_json\":\"" + TestImages.b64(PRODUCED) + "\"}]}")));
+        function = new LambdaTask(HANDLER, Map.of()).answeringGenerationsWith(PRODUCED);
     }
 
     @AfterAll

@@ -114,6 +114,14 @@ public final class LambdaTask implements Closeable {
         return property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
+    /** The upstream answers every generation with {@code image}. */
+    public LambdaTask answeringGenerationsWith(byte[] image) {
+        upstream.register(WireMock.post(WireMock.urlEqualTo("/v1/images/generations")).willReturn(WireMock
+                .aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"created\":3,\"data\":[{\"b64_json\":\"" + TestImages.b64(image) + "\"}]}")));
+        return this;
+    }
+
     /** Invokes the function with {@code event} and returns the runtime API's answer (the result, or the error). */
     public HttpResponse<String> invoke(String event) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"

@@ -19,8 +19,13 @@ public class WireMockUpstream implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
+        return config(server);
+    }
+
+    /** How imagefn is pointed at the running server: an OpenAI-compatible API at {@code <server>/v1}. */
+    protected Map<String, String> config(WireMockServer running) {
         return Map.of(
-                "imagefn.upstream.url", server.baseUrl() + "/v1",
+                "imagefn.upstream.url", running.baseUrl() + "/v1",
                 "imagefn.upstream.api-key", API_KEY);
     }
 
