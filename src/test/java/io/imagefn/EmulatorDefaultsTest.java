@@ -17,7 +17,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.imagefn.storage.ImageStore;
+import io.imagefn.storage.S3Clients;
 import io.imagefn.support.TestImages;
 import io.imagefn.upstream.UpstreamTarget;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +34,7 @@ class EmulatorDefaultsTest {
     UpstreamTarget target;
 
     @Inject
-    ImageStore store;
+    S3Clients store;
 
     @AfterEach
     void clearFaults() {

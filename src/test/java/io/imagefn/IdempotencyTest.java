@@ -31,7 +31,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 
 import io.imagefn.idempotency.Idempotency;
-import io.imagefn.storage.ImageStore;
+import io.imagefn.storage.RecordStore;
 import io.imagefn.support.InjectWireMock;
 import io.imagefn.support.TestImages;
 import io.imagefn.support.UpstreamProfile;
@@ -54,7 +54,7 @@ class IdempotencyTest {
     WireMockServer upstream;
 
     @Inject
-    ImageStore store;
+    RecordStore store;
 
     private byte[] first;
     private byte[] second;
@@ -227,7 +227,7 @@ class IdempotencyTest {
         String name = Idempotency.recordName(key, "anonymous", "generate");
         ExecutorService caller = Executors.newSingleThreadExecutor();
         Future<JsonPath> first = caller.submit(() -> generate(key, BODY, 400));
-        ImageStore.Record claim = null;
+        RecordStore.Record claim = null;
         for (int i = 0; i < 100 && claim == null; i++) {
             Thread.sleep(20);
             claim = store.readRecord(name).orElse(null);

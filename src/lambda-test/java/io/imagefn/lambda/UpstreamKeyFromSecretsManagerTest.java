@@ -20,7 +20,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.imagefn.lifecycle.SnapStartPriming;
 import io.imagefn.support.InjectWireMock;
-import io.imagefn.support.S3ProxyStorage;
 import io.imagefn.support.WireMockUpstream;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

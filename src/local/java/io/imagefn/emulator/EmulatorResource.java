@@ -34,6 +34,7 @@ import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.Generation;
 import io.imagefn.images.ImageModel;
 import io.imagefn.images.ImageRules;
+import io.imagefn.images.InputRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.upstream.UpstreamTarget;
 
@@ -91,7 +92,7 @@ public class EmulatorResource {
             checkOutput(edit.model(), r.responseFormat(), r.outputFormat());
             List<InputImage> inputs = r.images().stream().map(i -> InputImage.of(i.param(), i.bytes())).toList();
             InputImage mask = r.mask() == null ? null : InputImage.of("mask", r.mask().bytes());
-            ImageRules.checkEditInputs(edit.model(), inputs, mask);
+            InputRules.checkEditInputs(edit.model(), inputs, mask);
             ImageHeader first = inputs.get(0).header();
             int[] size = r.size() == null || r.size().equals("auto")
                     ? EmulatedSize.forEdit(edit.model(), first.width(), first.height())
@@ -121,7 +122,7 @@ public class EmulatorResource {
             Variation variation = ImageRules.validateVariation(r, false);
             checkOutput(variation.model(), r.responseFormat(), null);
             InputImage image = InputImage.of("image", r.image().bytes());
-            ImageRules.checkVariationInput(image);
+            InputRules.checkVariationInput(image);
             int[] size = EmulatedSize.resolve(r.size() == null ? "1024x1024" : r.size());
             long seed = java.util.Arrays.hashCode(image.bytes());
             List<BufferedImage> images = new ArrayList<>();

@@ -5,10 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.Lock;
@@ -23,7 +20,7 @@ import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImageRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
-import io.imagefn.storage.ImageStore;
+import io.imagefn.storage.RecordStore;
 import io.imagefn.storage.StorageException;
 import io.quarkus.logging.Log;
 
@@ -42,13 +39,15 @@ import io.quarkus.logging.Log;
 @ApplicationScoped
 public class Idempotency {
 
-    private final ImageStore store;
+    private final Replays replays;
+    private final RecordStore records;
     private final ObjectMapper json;
     private final ImagefnConfig config;
     private final Striped<Lock> claims = Striped.lock(64);
 
-    public Idempotency(ImageStore store, ObjectMapper json, ImagefnConfig config) {
-        this.store = store;
+    public Idempotency(Replays replays, RecordStore records, ObjectMapper json, ImagefnConfig config) {
+        this.replays = replays;
+        this.records = records;
         this.json = json;
         this.config = config;
     }
@@ -85,7 +84,7 @@ public class Idempotency {
             }
             IdempotencyRecord existing = claim.existing();
             if (IdempotencyRecord.DONE.equals(existing.state())) {
-                Optional<ImagesResponse> replay = replay(existing.result(), inline);
+                Optional<ImagesResponse> replay = replayOrUnavailable(existing.result(), inline);
                 if (replay.isPresent()) {
                     return new Outcome(replay.get(), Answer.REPLAYED);
                 }
@@ -113,9 +112,9 @@ public class Idempotency {
         Lock lock = claims.get(name);
         lock.lock();
         try {
-            Optional<ImageStore.Record> current = store.readRecord(name);
+            Optional<RecordStore.Record> current = records.readRecord(name);
             if (current.isEmpty()) {
-                return store.writeRecord(name, pending(fingerprint, holder), null)
+                return records.writeRecord(name, pending(fingerprint, holder), null)
                         .map(etag -> new Claim(true, etag, null)).orElseGet(() -> readClaim(name, fingerprint, holder));
             }
             IdempotencyRecord existing = parse(current.get().body());
@@ -126,7 +125,7 @@ public class Idempotency {
                 if (abandoned) {
                     Log.warnf("Idempotency record %s: its holder's lease ran out; taking it over", name);
                 }
-                return store.writeRecord(name, pending(fingerprint, holder), current.get().etag())
+                return records.writeRecord(name, pending(fingerprint, holder), current.get().etag())
                         .map(etag -> new Claim(true, etag, null)).orElseGet(() -> readClaim(name, fingerprint, holder));
             }
             if (!existing.fingerprint().equals(fingerprint)) {
@@ -145,7 +144,7 @@ public class Idempotency {
      * landed but the answer was lost and a retry of it was refused.
      */
     private Claim readClaim(String name, String fingerprint, String holder) {
-        return store.readRecord(name).map(r -> {
+        return records.readRecord(name).map(r -> {
             IdempotencyRecord existing = parse(r.body());
             if (holder.equals(existing.holder())) {
                 return new Claim(true, r.etag(), null);
@@ -162,7 +161,7 @@ public class Idempotency {
         Lock lock = claims.get(name);
         lock.lock();
         try {
-            Optional<String> taken = store.writeRecord(name, pending(fingerprint, holder), etag);
+            Optional<String> taken = records.writeRecord(name, pending(fingerprint, holder), etag);
             return taken.isPresent() ? taken : Optional.ofNullable(readClaim(name, fingerprint, holder))
                     .filter(Claim::owned).map(Claim::etag);
         } catch (StorageException e) {
@@ -191,9 +190,9 @@ public class Idempotency {
         }
         try {
             byte[] record = write(new IdempotencyRecord(IdempotencyRecord.DONE, fingerprint, holder, 0,
-                    System.currentTimeMillis(), result(done)));
-            if (store.writeRecord(name, record, etag).isEmpty()
-                    && !store.readRecord(name).map(r -> parse(r.body())).filter(r -> holder.equals(r.holder())
+                    System.currentTimeMillis(), Replays.result(done)));
+            if (records.writeRecord(name, record, etag).isEmpty()
+                    && !records.readRecord(name).map(r -> parse(r.body())).filter(r -> holder.equals(r.holder())
                             && IdempotencyRecord.DONE.equals(r.state())).isPresent()) {
                 Log.warnf("Idempotency record %s was taken over while its request ran; kept the newer one", name);
             }
@@ -213,47 +212,18 @@ public class Idempotency {
      */
     private void release(String name, String holder) {
         try {
-            Optional<ImageStore.Record> current = store.readRecord(name);
+            Optional<RecordStore.Record> current = records.readRecord(name);
             if (current.isPresent() && holder.equals(parse(current.get().body()).holder())) {
-                store.deleteRecord(name, current.get().etag());
+                records.deleteRecord(name, current.get().etag());
             }
         } catch (StorageException e) {
             Log.warnf("Idempotency claim %s could not be released (it lapses with its lease): %s", name, e.getMessage());
         }
     }
 
-    private static IdempotencyRecord.Result result(StoredResponse done) {
-        ImagesResponse r = done.response();
-        List<IdempotencyRecord.Image> images = new ArrayList<>();
-        for (int i = 0; i < r.data().size(); i++) {
-            ImageStore.StoredImage s = done.stored().get(i);
-            images.add(new IdempotencyRecord.Image(s.id(), s.key(), r.data().get(i).revisedPrompt()));
-        }
-        return new IdempotencyRecord.Result(r.created(), images, r.background(), r.outputFormat(), r.quality(), r.size(),
-                r.usage(), r.estimatedCost());
-    }
-
-    /** The recorded response with fresh signed URLs; empty when an image has gone from the bucket. */
-    private Optional<ImagesResponse> replay(IdempotencyRecord.Result result, boolean inline) {
+    private Optional<ImagesResponse> replayOrUnavailable(IdempotencyRecord.Result result, boolean inline) {
         try {
-            List<ImagesResponse.ImageData> data = new ArrayList<>();
-            for (IdempotencyRecord.Image image : result.images()) {
-                String b64 = null;
-                if (inline) {
-                    Optional<byte[]> bytes = store.readKey(image.key());
-                    if (bytes.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    b64 = Base64.getEncoder().encodeToString(bytes.get());
-                } else if (!store.exists(image.key())) {
-                    return Optional.empty();
-                }
-                ImageStore.StoredImage signed = store.sign(image.id(), image.key(), config.urlTtl());
-                data.add(new ImagesResponse.ImageData(signed.url().toString(), b64, image.revisedPrompt(), image.id(),
-                        signed.expiresAt().getEpochSecond(), null));
-            }
-            return Optional.of(new ImagesResponse(result.created(), data, result.background(), result.outputFormat(),
-                    result.quality(), result.size(), result.usage(), result.estimatedCost()));
+            return replays.replay(result, inline);
         } catch (StorageException e) {
             throw unavailable(e);
         }

@@ -2,8 +2,6 @@ package io.imagefn.images;
 
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.imagefn.images.ImageModel.Operation;
 
@@ -13,7 +11,6 @@ import io.imagefn.images.ImageModel.Operation;
  */
 public final class ImageRules {
 
-    private static final Pattern WXH = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
     private static final Set<String> RESPONSE_FORMATS = Set.of("url", "b64_json");
     private static final Set<String> OUTPUT_FORMATS = Set.of("png", "jpeg", "webp");
     private static final Set<String> BACKGROUNDS = Set.of("transparent", "opaque", "auto");
@@ -24,24 +21,9 @@ public final class ImageRules {
 
     /** Spec §3: at most 16 input images for the GPT image models. */
     public static final int MAX_EDIT_IMAGES = 16;
-    /** Spec §3: each GPT image model input under 50 MB. */
-    public static final long GPT_MAX_IMAGE_BYTES = 50L * 1024 * 1024;
-    /** Spec §3, §4: dall-e-2 images and every mask under 4 MB. */
-    public static final long SMALL_MAX_IMAGE_BYTES = 4L * 1024 * 1024;
-    /**
-     * Largest input imagefn accepts, in pixels (about 8K x 8K): a header claiming more is refused before anything could
-     * decode it. The API publishes no pixel limit for inputs; this bounds the memory a decode would take.
-     */
-    public static final long MAX_INPUT_PIXELS = 8192L * 8192L;
 
     private static final Set<String> INPUT_FIDELITIES = Set.of("high", "low");
     private static final Set<String> VARIATION_SIZES = Set.of("256x256", "512x512", "1024x1024");
-
-    /** gpt-image-2 free-form size limits (spec §2): sides divisible by 16, ratio within 1:3..3:1, at most 3840x2160. */
-    static final int FREE_FORM_STEP = 16;
-    static final int FREE_FORM_MAX_LONG_EDGE = 3840;
-    static final int FREE_FORM_MAX_SHORT_EDGE = 2160;
-    static final int FREE_FORM_MAX_RATIO = 3;
 
     private ImageRules() {
     }
@@ -108,34 +90,6 @@ public final class ImageRules {
         return new Edit(model, r);
     }
 
-    /** Spec §3: the bytes of an edit's images and mask, checked after they were fetched. */
-    public static void checkEditInputs(ImageModel model, java.util.List<InputImage> images, InputImage mask) {
-        boolean dallE2 = model.family() == ImageModel.Family.DALL_E_2;
-        for (InputImage image : images) {
-            if (dallE2) {
-                checkSquarePng(image);
-            } else {
-                checkSize(image, GPT_MAX_IMAGE_BYTES, "50 MB");
-            }
-        }
-        if (mask != null) {
-            checkSize(mask, SMALL_MAX_IMAGE_BYTES, "4 MB");
-            if (mask.header().format() != ImageFormat.PNG) {
-                throw invalidImage(mask, "the mask must be a PNG, but it is a " + mask.header().format() + " file");
-            }
-            if (!mask.header().alpha()) {
-                throw invalidImage(mask, "the mask must have an alpha channel: its fully transparent pixels mark the "
-                        + "area to edit");
-            }
-            ImageHeader first = images.get(0).header();
-            if (first.width() != mask.header().width() || first.height() != mask.header().height()) {
-                throw invalidImage(mask, "the mask is " + mask.header().width() + "x" + mask.header().height()
-                        + " but the first image is " + first.width() + "x" + first.height()
-                        + "; they must have the same dimensions");
-            }
-        }
-    }
-
     /** Validates a variation's fields; dall-e-2 is the only model. */
     public static Variation validateVariation(VariationRequest r, boolean allowUnknownModels) {
         if (r == null) {
@@ -156,46 +110,6 @@ public final class ImageRules {
             oneOf("response_format", r.responseFormat(), RESPONSE_FORMATS);
         }
         return new Variation(model, r);
-    }
-
-    /** Spec §4: one square PNG under 4 MB. */
-    public static void checkVariationInput(InputImage image) {
-        checkSquarePng(image);
-    }
-
-    /** The header must be readable and not claim more pixels than anything should decode. */
-    public static ImageHeader measure(String param, byte[] bytes) {
-        ImageHeader header = ImageHeader.read(bytes).orElseThrow(() -> ImagesApiException.invalid(param,
-                "invalid_image_file", "Invalid '" + param + "': not a PNG, JPEG or WebP image."));
-        if (header.pixels() > MAX_INPUT_PIXELS) {
-            throw ImagesApiException.invalid(param, "image_too_large", "Invalid '" + param + "': the image claims "
-                    + header.width() + "x" + header.height() + " pixels; at most " + MAX_INPUT_PIXELS
-                    + " pixels are accepted.");
-        }
-        return header;
-    }
-
-    private static void checkSquarePng(InputImage image) {
-        checkSize(image, SMALL_MAX_IMAGE_BYTES, "4 MB");
-        if (image.header().format() != ImageFormat.PNG) {
-            throw invalidImage(image, "dall-e-2 takes a PNG, but this is a " + image.header().format() + " file");
-        }
-        if (!image.header().square()) {
-            throw invalidImage(image, "dall-e-2 takes a square image, but this is " + image.header().width() + "x"
-                    + image.header().height());
-        }
-    }
-
-    private static void checkSize(InputImage image, long max, String label) {
-        if (image.bytes().length >= max) {
-            throw ImagesApiException.invalid(image.param(), "image_too_large", "Invalid '" + image.param()
-                    + "': the file is " + image.bytes().length + " bytes; it must be under " + label + ".");
-        }
-    }
-
-    private static ImagesApiException invalidImage(InputImage image, String why) {
-        return ImagesApiException.invalid(image.param(), "invalid_image_file",
-                "Invalid '" + image.param() + "': " + why + ".");
     }
 
     /**
@@ -288,38 +202,10 @@ public final class ImageRules {
             return;
         }
         if (model.freeFormSizes()) {
-            checkFreeFormSize(size, model);
+            FreeFormSizes.check(size, model);
             return;
         }
         oneOf("size", size, model.sizes(), " for " + model.name());
-    }
-
-    private static void checkFreeFormSize(String size, ImageModel model) {
-        Matcher m = WXH.matcher(size);
-        if (!m.matches()) {
-            throw ImagesApiException.invalid("size", "invalid_value", "Invalid value: '"
-                    + ImagesApiException.excerpt(size) + "'. Expected 'auto' or WIDTHxHEIGHT, e.g. '1024x1024'.");
-        }
-        if (model.isUnknown()) {
-            return;
-        }
-        int w = Integer.parseInt(m.group(1));
-        int h = Integer.parseInt(m.group(2));
-        int longEdge = Math.max(w, h);
-        int shortEdge = Math.min(w, h);
-        String problem = null;
-        if (w < FREE_FORM_STEP || h < FREE_FORM_STEP || w % FREE_FORM_STEP != 0 || h % FREE_FORM_STEP != 0) {
-            problem = "both sides must be positive multiples of " + FREE_FORM_STEP;
-        } else if (longEdge > FREE_FORM_MAX_RATIO * shortEdge) {
-            problem = "the aspect ratio must be between 1:3 and 3:1";
-        } else if (longEdge > FREE_FORM_MAX_LONG_EDGE || shortEdge > FREE_FORM_MAX_SHORT_EDGE) {
-            problem = "the largest size is " + FREE_FORM_MAX_LONG_EDGE + "x" + FREE_FORM_MAX_SHORT_EDGE;
-        }
-        if (problem != null) {
-            throw ImagesApiException.invalid("size", "invalid_value",
-                    "Invalid size '" + ImagesApiException.excerpt(size) + "' for " + model.name() + ": " + problem
-                            + ".");
-        }
     }
 
     /** background, output_format and output_compression: GPT image models only, and consistent with each other. */

@@ -9,6 +9,6 @@ public record InputImage(String param, byte[] bytes, ImageHeader header) {
 
     /** Measures the bytes; a 400 naming {@code param} when they are not an image we accept. */
     public static InputImage of(String param, byte[] bytes) {
-        return new InputImage(param, bytes, ImageRules.measure(param, bytes));
+        return new InputImage(param, bytes, InputRules.measure(param, bytes));
     }
 }

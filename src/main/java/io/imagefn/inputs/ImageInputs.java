@@ -6,7 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImageRef;
-import io.imagefn.images.ImageRules;
+import io.imagefn.images.InputRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.InputImage;
 import io.imagefn.storage.ImageStore;
@@ -27,7 +27,7 @@ public class ImageInputs {
         ImagefnConfig.Inputs in = config.inputs();
         this.remote = new RemoteImages(new RemoteImages.Policy(in.allowHttp(), in.allowPrivateAddresses(),
                 in.allowedHosts(), in.maxRedirects(), in.connectTimeout(), in.readTimeout(),
-                ImageRules.GPT_MAX_IMAGE_BYTES));
+                InputRules.GPT_MAX_IMAGE_BYTES));
     }
 
     /**

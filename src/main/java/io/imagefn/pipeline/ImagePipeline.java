@@ -1,6 +1,5 @@
 package io.imagefn.pipeline;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -9,10 +8,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -25,6 +20,7 @@ import io.imagefn.images.Generation;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.images.ImageModel;
 import io.imagefn.images.ImageRules;
+import io.imagefn.images.InputRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.images.InputImage;
@@ -38,12 +34,11 @@ import io.imagefn.observe.RequestRecord;
 import io.imagefn.observe.Telemetry;
 import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
+import io.imagefn.upstream.CallerErrors;
 import io.imagefn.upstream.UpstreamClient;
 import io.imagefn.upstream.UpstreamDownloads;
-import io.imagefn.upstream.UpstreamException;
 import io.imagefn.upstream.UpstreamImages;
 import io.opentelemetry.context.Scope;
-import io.quarkus.logging.Log;
 
 /**
  * One implementation behind every binding: validate (no upstream call for a bad request), call the upstream, store
@@ -115,7 +110,7 @@ public class ImagePipeline {
                     () -> ImageRules.validateVariation(request, allowUnknownModels()));
             record.accepted(variation.model(), request.n(), null);
             InputImage image = inputs.load(request.image(), origin.owner());
-            ImageRules.checkVariationInput(image);
+            InputRules.checkVariationInput(image);
             boolean inline = inline(origin, variation.model(), request.responseFormat());
             return once(record, origin, "variation", request.idempotencyKey(), request.fingerprint(), inline,
                     () -> store(record, variation.model(), request.size(), null,
@@ -224,7 +219,7 @@ public class ImagePipeline {
         EditRequest request = edit.request();
         List<InputImage> images = request.images().stream().map(ref -> inputs.load(ref, owner)).toList();
         InputImage mask = request.mask() == null ? null : inputs.load(request.mask(), owner);
-        ImageRules.checkEditInputs(edit.model(), images, mask);
+        InputRules.checkEditInputs(edit.model(), images, mask);
         return new EditInputs(images, mask);
     }
 
@@ -281,55 +276,9 @@ public class ImagePipeline {
         return call(record, () -> downloads.complete(upstreamCall.get()));
     }
 
-    /** Runs an upstream call and turns its failures into what the caller should see. */
+    /** Runs an upstream call; its failures become what the caller should see ({@link CallerErrors}). */
     private static <T> T call(RequestRecord record, Supplier<T> upstreamCall) {
         record.callingUpstream();
-        try {
-            return upstreamCall.get();
-        } catch (UpstreamException e) {
-            record.upstreamRequestId(e.requestId());
-            throw toCallerError(e);
-        } catch (TimeoutException e) {
-            throw new ImagesApiException(504, "api_error", null, "upstream_timeout",
-                    "The upstream images API did not answer in time.", null);
-        } catch (CircuitBreakerOpenException e) {
-            throw new ImagesApiException(503, "api_error", null, "upstream_unavailable",
-                    "The upstream images API is failing; calls are paused for a while. Retry later.",
-                    Duration.ofSeconds(5));
-        } catch (BulkheadException e) {
-            throw new ImagesApiException(503, "api_error", null, "too_many_concurrent_requests",
-                    "Too many image requests in flight on this instance. Retry shortly.", Duration.ofSeconds(1));
-        }
-    }
-
-    static ImagesApiException toCallerError(UpstreamException e) {
-        int status = e.status();
-        UpstreamException.UpstreamError error = e.error();
-        String requestId = e.requestId().orElse("-");
-        Log.warnf("Upstream failed: status %d, type %s, code %s, request %s", status, error.type(), error.code(),
-                requestId);
-        if (status == 401 || status == 403) {
-            // our credentials, not the caller's: say so without passing on details
-            return new ImagesApiException(502, "api_error", null, "upstream_auth_failed",
-                    "The upstream images API refused imagefn's credentials. An operator must check the configured "
-                            + "API key.", null);
-        }
-        if (status == 429) {
-            Duration wait = e.retryAfter().orElse(Duration.ofSeconds(1));
-            String code = error.code() == null ? "rate_limit_exceeded" : error.code();
-            // the upstream's text names our organization: keep it out
-            return new ImagesApiException(429, error.type() == null ? "requests" : error.type(), null, code, "The upstream images API is rate limiting requests (" + code + "). Retry after "
-                            + Math.max(1, (wait.toMillis() + 999) / 1000) + " seconds.", wait);
-        }
-        if (status >= 400 && status < 500 && status != 408 && status != 409) {
-            String message = error.message() == null ? "The upstream images API rejected the request." : error.message();
-            String type = error.type() == null ? ImagesApiException.INVALID_REQUEST : error.type();
-            return new ImagesApiException(status, type, error.param(), error.code(), message, null);
-        }
-        String what = status == 0 ? "could not be reached" : status == 502 && "bad_upstream_response".equals(error.code())
-                ? "sent an unusable response (" + error.message() + ")" : "failed with status " + status;
-        return new ImagesApiException(502, "api_error", null,
-                error.code() == null ? "upstream_error" : error.code(),
-                "The upstream images API " + what + " (upstream request " + requestId + ").", null);
+        return CallerErrors.translate(upstreamCall, record::upstreamRequestId);
     }
 }

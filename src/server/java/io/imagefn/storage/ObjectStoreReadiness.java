@@ -21,14 +21,14 @@ import io.smallrye.health.api.HealthGroup;
 @ApplicationScoped
 public class ObjectStoreReadiness implements HealthCheck {
 
-    private final ImageStore store;
+    private final S3Clients store;
     private final Duration cache;
     private volatile Look last;
 
     private record Look(long atNanos, String problem) {
     }
 
-    public ObjectStoreReadiness(ImageStore store, ImagefnConfig config) {
+    public ObjectStoreReadiness(S3Clients store, ImagefnConfig config) {
         this.store = store;
         this.cache = config.s3().readinessCache();
     }
