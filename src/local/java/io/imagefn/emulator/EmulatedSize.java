@@ -19,7 +19,7 @@ final class EmulatedSize {
      * (OpenAI answers only 1024x1024, 1536x1024 or 1024x1536); DALL·E's default, 1024x1024.
      */
     static int[] forEdit(io.imagefn.images.ImageModel model, int width, int height) {
-        if (model.isDallE()) {
+        if (model.editInputs().squarePngs()) {
             return new int[] { 1024, 1024 };
         }
         double ratio = (double) width / height;

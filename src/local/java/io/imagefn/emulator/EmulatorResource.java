@@ -69,7 +69,8 @@ public class EmulatorResource {
             GenerateRequest r = generation.request();
             checkOutput(generation.model(), r.responseFormat(), r.outputFormat());
             int[] size = EmulatedSize.resolve(r.size());
-            boolean transparent = !generation.model().isDallE() && "transparent".equals(r.background());
+            boolean transparent = generation.model().supports(ImageModel.Param.BACKGROUND)
+                    && "transparent".equals(r.background());
             long seed = seed(r.prompt(), generation.model(), size);
             List<BufferedImage> images = new ArrayList<>();
             for (int i = 0; i < count(r.n()); i++) {
@@ -97,8 +98,9 @@ public class EmulatorResource {
             int[] size = r.size() == null || r.size().equals("auto")
                     ? EmulatedSize.forEdit(edit.model(), first.width(), first.height())
                     : EmulatedSize.resolve(r.size());
-            boolean transparent = !edit.model().isDallE() && "transparent".equals(r.background());
-            EmulatedEdits.NoMask noMask = edit.model().isDallE() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY
+            boolean transparent = edit.model().supports(ImageModel.Param.BACKGROUND)
+                    && "transparent".equals(r.background());
+            EmulatedEdits.NoMask noMask = edit.model().editInputs().squarePngs() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY
                     : EmulatedEdits.NoMask.WHOLE_IMAGE;
             long seed = seed(r.prompt(), edit.model(), size);
             List<BufferedImage> images = new ArrayList<>();
@@ -154,7 +156,7 @@ public class EmulatorResource {
 
     /** imagefn always asks for base64; the emulator has no WebP encoder. */
     private static void checkOutput(ImageModel model, String responseFormat, String outputFormat) {
-        if (model.isDallE() && !"b64_json".equals(responseFormat)) {
+        if (model.answer().takesResponseFormat() && !"b64_json".equals(responseFormat)) {
             throw ImagesApiException.invalid("response_format", "invalid_value",
                     "The offline emulator returns images as b64_json only.");
         }
@@ -263,7 +265,7 @@ public class EmulatorResource {
         for (BufferedImage image : images) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("b64_json", Base64.getEncoder().encodeToString(ImageRenderer.encode(image, format, compression)));
-            if (model.family() == ImageModel.Family.DALL_E_3) {
+            if (model.answer().revisesPrompt()) {
                 item.put("revised_prompt", "A placeholder picture standing in for: " + prompt);
             }
             data.add(item);
@@ -271,7 +273,7 @@ public class EmulatorResource {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("created", System.currentTimeMillis() / 1000);
         body.put("data", data);
-        if (!model.isDallE()) {
+        if (model.answer().outputDetails()) {
             body.put("background", transparent ? "transparent" : "opaque");
             body.put("output_format", format);
             body.put("quality", quality);

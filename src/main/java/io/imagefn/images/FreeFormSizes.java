@@ -24,7 +24,7 @@ final class FreeFormSizes {
             throw ImagesApiException.invalid("size", "invalid_value", "Invalid value: '"
                     + ImagesApiException.excerpt(size) + "'. Expected 'auto' or WIDTHxHEIGHT, e.g. '1024x1024'.");
         }
-        if (model.isUnknown()) {
+        if (!model.tableEntry()) {
             return;
         }
         int w = Integer.parseInt(m.group(1));

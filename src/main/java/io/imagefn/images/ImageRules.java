@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.imagefn.images.ImageModel.Operation;
+import io.imagefn.images.ImageModel.Param;
 
 /**
  * The Images API's validation rules (spec §2 to §4), applied before any money is spent upstream. Each violation is a
@@ -39,12 +40,12 @@ public final class ImageRules {
         ImageModel model = resolveModel(r.model(), defaultGenerationModel(r), Operation.GENERATE, allowUnknownModels);
         checkPromptedImage(model, r.prompt(), r.n(), r.quality(), r.size(), r.responseFormat());
         if (r.style() != null) {
-            onlyFor("style", model, model.family() != ImageModel.Family.DALL_E_2 && !model.isGptImage(), "dall-e-3 only");
+            onlyFor(Param.STYLE, model);
             oneOf("style", r.style(), STYLES);
         }
         checkGptOutput(model, r.background(), r.outputFormat(), r.outputCompression());
         if (r.moderation() != null) {
-            onlyFor("moderation", model, !model.isDallE(), "GPT image models only");
+            onlyFor(Param.MODERATION, model);
             oneOf("moderation", r.moderation(), MODERATIONS);
         }
         checkStreaming(model, r.stream(), r.partialImages());
@@ -68,14 +69,13 @@ public final class ImageRules {
                     "array_below_min_length", "Invalid 'images': give at least one image.");
         }
         ImageModel model = resolveModel(r.model(), ImageModel.GPT_IMAGE_1_5, Operation.EDIT, allowUnknownModels);
-        if (model.family() == ImageModel.Family.DALL_E_2 && r.images().size() != 1) {
+        if (model.editInputs().maxImages() == 1 && r.images().size() != 1) {
             throw ImagesApiException.invalid("images", "invalid_value",
-                    "dall-e-2 edits take exactly one image, but got " + r.images().size() + ".");
+                    model.name() + " edits take exactly one image, but got " + r.images().size() + ".");
         }
         checkPromptedImage(model, r.prompt(), r.n(), r.quality(), r.size(), r.responseFormat());
         if (r.inputFidelity() != null) {
-            onlyFor("input_fidelity", model, !model.isDallE() && model.inputFidelity(),
-                    "gpt-image-1, gpt-image-1.5 and later; not gpt-image-1-mini");
+            onlyFor(Param.INPUT_FIDELITY, model);
             oneOf("input_fidelity", r.inputFidelity(), INPUT_FIDELITIES);
         }
         checkGptOutput(model, r.background(), r.outputFormat(), r.outputCompression());
@@ -192,7 +192,7 @@ public final class ImageRules {
     }
 
     static void checkQuality(String quality, ImageModel model) {
-        if (quality != null && !model.isUnknown()) {
+        if (quality != null && model.tableEntry()) {
             oneOf("quality", quality, model.qualities(), " for " + model.name());
         }
     }
@@ -201,7 +201,7 @@ public final class ImageRules {
         if (size == null || model.sizes().contains(size)) {
             return;
         }
-        if (model.freeFormSizes()) {
+        if (model.supports(Param.FREE_FORM_SIZE)) {
             FreeFormSizes.check(size, model);
             return;
         }
@@ -211,15 +211,15 @@ public final class ImageRules {
     /** background, output_format and output_compression: GPT image models only, and consistent with each other. */
     static void checkGptOutput(ImageModel model, String background, String outputFormat, Integer outputCompression) {
         if (background != null) {
-            onlyFor("background", model, !model.isDallE(), "GPT image models only");
+            onlyFor(Param.BACKGROUND, model);
             oneOf("background", background, BACKGROUNDS);
         }
         if (outputFormat != null) {
-            onlyFor("output_format", model, !model.isDallE(), "GPT image models only");
+            onlyFor(Param.OUTPUT_FORMAT, model);
             oneOf("output_format", outputFormat, OUTPUT_FORMATS);
         }
         if (outputCompression != null) {
-            onlyFor("output_compression", model, !model.isDallE(), "GPT image models only");
+            onlyFor(Param.OUTPUT_COMPRESSION, model);
             if (outputCompression < 0 || outputCompression > 100) {
                 throw ImagesApiException.invalid("output_compression", "invalid_value",
                         "Invalid 'output_compression': expected a percentage from 0 to 100, but got "
@@ -240,10 +240,10 @@ public final class ImageRules {
     static void checkStreaming(ImageModel model, Boolean stream, Integer partialImages) {
         // stream=false asks for nothing, so it is accepted with any model
         if (Boolean.TRUE.equals(stream)) {
-            onlyFor("stream", model, !model.isDallE(), "GPT image models only");
+            onlyFor(Param.STREAM, model);
         }
         if (partialImages != null) {
-            onlyFor("partial_images", model, !model.isDallE(), "GPT image models only");
+            onlyFor(Param.PARTIAL_IMAGES, model);
             if (partialImages < 0 || partialImages > 3) {
                 throw ImagesApiException.invalid("partial_images", "invalid_value",
                         "Invalid 'partial_images': expected a value from 0 to 3, but got " + partialImages + " instead.");
@@ -256,10 +256,12 @@ public final class ImageRules {
                 "Missing required parameter: '" + param + "'.");
     }
 
-    private static void onlyFor(String param, ImageModel model, boolean supported, String who) {
-        if (!supported) {
-            throw ImagesApiException.invalid(param, "unsupported_parameter",
-                    "'" + param + "' is not supported with model '" + model.name() + "' (" + who + ").");
+    /** A parameter that does not apply to the model is refused, naming the models it applies to. */
+    private static void onlyFor(Param param, ImageModel model) {
+        if (!model.supports(param)) {
+            throw ImagesApiException.invalid(param.field(), "unsupported_parameter", "'" + param.field()
+                    + "' is not supported with model '" + model.name() + "' (supported by: "
+                    + String.join(", ", ImageModel.supporting(param)) + ").");
         }
     }
 

@@ -23,12 +23,12 @@ public final class InputRules {
 
     /** Spec §3: the bytes of an edit's images and mask, checked after they were fetched. */
     public static void checkEditInputs(ImageModel model, List<InputImage> images, InputImage mask) {
-        boolean dallE2 = model.family() == ImageModel.Family.DALL_E_2;
+        ImageModel.EditInputs rules = model.editInputs();
         for (InputImage image : images) {
-            if (dallE2) {
+            if (rules.squarePngs()) {
                 checkSquarePng(image);
             } else {
-                checkSize(image, GPT_MAX_IMAGE_BYTES, "50 MB");
+                checkSize(image, rules.maxBytes(), rules.maxBytes() / (1024 * 1024) + " MB");
             }
         }
         if (mask != null) {

@@ -128,7 +128,7 @@ public class ImagePipeline {
         if (responseFormat != null) {
             return "b64_json".equals(responseFormat);
         }
-        return origin.binding() == Binding.V1 && model.isGptImage();
+        return origin.binding() == Binding.V1 && model.answer().inlineOnV1();
     }
 
     /** Runs the upstream call and storage once per idempotency key (see {@link Idempotency}). */

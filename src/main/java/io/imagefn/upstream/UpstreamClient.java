@@ -96,7 +96,7 @@ public class UpstreamClient {
     private static GenerationsBody body(Generation generation, boolean stream) {
         GenerateRequest r = generation.request();
         // Always ask for base64 so the bytes can be stored; GPT image models send it anyway and refuse the field.
-        String responseFormat = generation.model().isDallE() ? "b64_json" : null;
+        String responseFormat = generation.model().answer().takesResponseFormat() ? "b64_json" : null;
         return new GenerationsBody(r.prompt(), generation.model().name(), r.n(), r.quality(), responseFormat,
                 r.outputFormat(), r.outputCompression(), r.size(), r.moderation(), r.background(), r.style(), r.user(),
                 stream ? Boolean.TRUE : null, stream ? r.partialImages() : null);
@@ -170,7 +170,7 @@ public class UpstreamClient {
         text(form, "output_format", r.outputFormat());
         text(form, "output_compression", r.outputCompression());
         text(form, "background", r.background());
-        text(form, "response_format", edit.model().isDallE() ? "b64_json" : null);
+        text(form, "response_format", edit.model().answer().takesResponseFormat() ? "b64_json" : null);
         text(form, "user", r.user());
         return form;
     }

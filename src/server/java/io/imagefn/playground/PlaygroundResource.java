@@ -46,9 +46,11 @@ public class PlaygroundResource {
         List<Model> models = ImageModel.KNOWN.values().stream()
                 .filter(m -> m.operations().contains(ImageModel.Operation.GENERATE))
                 .sorted(java.util.Comparator.comparing(ImageModel::name))
-                .map(m -> new Model(m.name(), m.maxN(), new TreeSet<>(m.sizes()), m.freeFormSizes(),
-                        new TreeSet<>(m.qualities()), m.isGptImage(), m.operations().contains(ImageModel.Operation.EDIT),
-                        m.isGptImage()))
+                .map(m -> new Model(m.name(), m.maxN(), new TreeSet<>(m.sizes()),
+                        m.supports(ImageModel.Param.FREE_FORM_SIZE), new TreeSet<>(m.qualities()),
+                        m.supports(ImageModel.Param.STREAM), m.operations().contains(ImageModel.Operation.EDIT),
+                        // the JSON edit body (images by reference) is OpenAI's for the GPT image models
+                        m.editInputs().maxImages() > 1))
                 .toList();
         return new Models(upstream.usesEmulator(), models);
     }

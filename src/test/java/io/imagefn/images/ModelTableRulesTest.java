@@ -45,21 +45,27 @@ class ModelTableRulesTest {
             for (String format : List.of("url", "b64_json")) {
                 cases.add(Arguments.of(m.name(), "response_format", format));
             }
-            if (m.isGptImage()) {
+            if (m.supports(ImageModel.Param.MODERATION)) {
                 for (String v : List.of("low", "auto")) {
                     cases.add(Arguments.of(m.name(), "moderation", v));
                 }
+            }
+            if (m.supports(ImageModel.Param.BACKGROUND)) {
                 for (String v : List.of("transparent", "opaque", "auto")) {
                     cases.add(Arguments.of(m.name(), "background", v));
                 }
+            }
+            if (m.supports(ImageModel.Param.OUTPUT_FORMAT)) {
                 for (String v : List.of("png", "jpeg", "webp")) {
                     cases.add(Arguments.of(m.name(), "output_format", v));
                 }
+            }
+            if (m.supports(ImageModel.Param.PARTIAL_IMAGES)) {
                 for (int p = 0; p <= 3; p++) {
                     cases.add(Arguments.of(m.name(), "partial_images", p));
                 }
             }
-            if (m.family() == ImageModel.Family.DALL_E_3) {
+            if (m.supports(ImageModel.Param.STYLE)) {
                 for (String v : List.of("vivid", "natural")) {
                     cases.add(Arguments.of(m.name(), "style", v));
                 }
@@ -85,9 +91,11 @@ class ModelTableRulesTest {
             cases.add(Arguments.of(m.name(), "n", 0));
             cases.add(Arguments.of(m.name(), "prompt", "p".repeat(m.maxPromptChars() + 1)));
             cases.add(Arguments.of(m.name(), "response_format", "png"));
-            cases.add(Arguments.of(m.name(), "style", m.family() == ImageModel.Family.DALL_E_3 ? "pastel" : "vivid"));
-            cases.add(Arguments.of(m.name(), "background", m.isGptImage() ? "glass" : "opaque"));
-            cases.add(Arguments.of(m.name(), "moderation", m.isGptImage() ? "high" : "low"));
+            // a value the model's parameter does not take, or the parameter where it does not apply
+            cases.add(Arguments.of(m.name(), "style", m.supports(ImageModel.Param.STYLE) ? "pastel" : "vivid"));
+            cases.add(Arguments.of(m.name(), "background", m.supports(ImageModel.Param.BACKGROUND) ? "glass"
+                    : "opaque"));
+            cases.add(Arguments.of(m.name(), "moderation", m.supports(ImageModel.Param.MODERATION) ? "high" : "low"));
         }
         return cases.stream();
     }
