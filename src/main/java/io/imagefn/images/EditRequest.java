@@ -14,7 +14,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * dall-e-2 and {@code response_format}, which OpenAI only takes as multipart: imagefn sends multipart upstream.
  */
 @RegisterForReflection
-public final class EditRequest {
+public record EditRequest(List<ImageRef> images, ImageRef mask, String prompt, String model, Integer n, String size,
+        String quality, String inputFidelity, String outputFormat, Integer outputCompression, String background,
+        String moderation, String responseFormat, Boolean stream, Integer partialImages, String user, int imageCount,
+        String idempotencyKey, String fingerprint, List<ImagesApiException> problems) implements ImageRequest.Prompted {
 
     public static final Set<String> FIELDS = Set.of("images", "mask", "prompt", "model", "n", "size", "quality",
             "input_fidelity", "output_format", "output_compression", "background", "moderation", "response_format",
@@ -24,70 +27,10 @@ public final class EditRequest {
             "input_fidelity", "output_format", "output_compression", "background", "moderation", "response_format",
             "stream", "partial_images", "user");
 
-    private final List<ImageRef> images;
-    private final ImageRef mask;
-    private final String prompt;
-    private final String model;
-    private final Integer n;
-    private final String size;
-    private final String quality;
-    private final String inputFidelity;
-    private final String outputFormat;
-    private final Integer outputCompression;
-    private final String background;
-    private final String moderation;
-    private final String responseFormat;
-    private final Boolean stream;
-    private final Integer partialImages;
-    private final String user;
-    private final int imageCount;
-    private final String idempotencyKey;
-    private final String fingerprint;
-    private final List<ImagesApiException> problems;
-
-    private EditRequest(RequestFields f, List<ImageRef> uploads, ImageRef uploadedMask) {
-        f.rejectUnknown(uploads == null ? FIELDS : FORM_FIELDS);
-        List<Object> rawImages = uploads == null ? f.list("images") : null;
-        imageCount = uploads != null ? uploads.size() : rawImages == null ? 0 : rawImages.size();
-        List<ImageRef> refs = new ArrayList<>();
-        if (uploads != null) {
-            refs.addAll(uploads);
-        } else if (rawImages != null && rawImages.size() <= ImageRules.MAX_EDIT_IMAGES) {
-            for (int i = 0; i < rawImages.size(); i++) {
-                ImageRef ref = f.ref("images[" + i + "]", rawImages.get(i));
-                if (ref != null) {
-                    refs.add(ref);
-                } else if (rawImages.get(i) == null) {
-                    f.problems().add(ImagesApiException.invalid("images[" + i + "]", "invalid_type",
-                            "Invalid 'images[" + i + "]': expected an image reference, got null."));
-                }
-            }
-        }
-        images = List.copyOf(refs);
-        mask = uploads != null ? uploadedMask : f.ref("mask", f.value("mask"));
-        prompt = f.string("prompt");
-        model = f.string("model");
-        n = f.integer("n");
-        size = f.string("size");
-        quality = f.string("quality");
-        inputFidelity = f.string("input_fidelity");
-        outputFormat = f.string("output_format");
-        outputCompression = f.integer("output_compression");
-        background = f.string("background");
-        moderation = f.string("moderation");
-        responseFormat = f.string("response_format");
-        stream = f.bool("stream");
-        partialImages = f.integer("partial_images");
-        user = f.string("user");
-        idempotencyKey = f.idempotencyKey();
-        fingerprint = f.fingerprint(ImageRef.uploadedBytes(uploads, uploadedMask));
-        problems = List.copyOf(f.problems());
-    }
-
     /** Reads the JSON body; never fails, problems are kept for validation. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static EditRequest fromJson(Map<String, Object> body) {
-        return new EditRequest(new RequestFields(body, false), null, null);
+        return read(new RequestFields(body, false), null, null);
     }
 
     /**
@@ -102,89 +45,34 @@ public final class EditRequest {
         for (int i = 0; i < images.size(); i++) {
             uploads.add(ImageRef.upload(images.size() == 1 ? "image" : "image[" + i + "]", images.get(i)));
         }
-        return new EditRequest(new RequestFields(text, true), uploads, mask == null ? null : ImageRef.upload("mask", mask));
+        return read(new RequestFields(text, true), uploads, mask == null ? null : ImageRef.upload("mask", mask));
     }
 
-    List<ImagesApiException> problems() {
-        return problems;
-    }
-
-    /** The {@code idempotency_key} field, or null. */
-    public String idempotencyKey() {
-        return idempotencyKey;
-    }
-
-    /** A digest of the request's content, the same for a retry of it (see {@link RequestFields#fingerprint}). */
-    public String fingerprint() {
-        return fingerprint;
-    }
-
-    /** How many entries {@code images} had, including any that failed to parse. */
-    int imageCount() {
-        return imageCount;
-    }
-
-    public List<ImageRef> images() {
-        return images;
-    }
-
-    public ImageRef mask() {
-        return mask;
-    }
-
-    public String prompt() {
-        return prompt;
-    }
-
-    public String model() {
-        return model;
-    }
-
-    public Integer n() {
-        return n;
-    }
-
-    public String size() {
-        return size;
-    }
-
-    public String quality() {
-        return quality;
-    }
-
-    public String inputFidelity() {
-        return inputFidelity;
-    }
-
-    public String outputFormat() {
-        return outputFormat;
-    }
-
-    public Integer outputCompression() {
-        return outputCompression;
-    }
-
-    public String background() {
-        return background;
-    }
-
-    public String moderation() {
-        return moderation;
-    }
-
-    public String responseFormat() {
-        return responseFormat;
-    }
-
-    public Boolean stream() {
-        return stream;
-    }
-
-    public Integer partialImages() {
-        return partialImages;
-    }
-
-    public String user() {
-        return user;
+    /** The images from the JSON body's references, or the uploads; {@code imageCount} counts what was sent. */
+    private static EditRequest read(RequestFields f, List<ImageRef> uploads, ImageRef uploadedMask) {
+        f.rejectUnknown(uploads == null ? FIELDS : FORM_FIELDS);
+        List<Object> rawImages = uploads == null ? f.list("images") : null;
+        int imageCount = uploads != null ? uploads.size() : rawImages == null ? 0 : rawImages.size();
+        List<ImageRef> refs = new ArrayList<>();
+        if (uploads != null) {
+            refs.addAll(uploads);
+        } else if (rawImages != null && rawImages.size() <= ImageRules.MAX_EDIT_IMAGES) {
+            for (int i = 0; i < rawImages.size(); i++) {
+                ImageRef ref = f.ref("images[" + i + "]", rawImages.get(i));
+                if (ref != null) {
+                    refs.add(ref);
+                } else if (rawImages.get(i) == null) {
+                    f.problems().add(ImagesApiException.invalid("images[" + i + "]", "invalid_type",
+                            "Invalid 'images[" + i + "]': expected an image reference, got null."));
+                }
+            }
+        }
+        ImageRef mask = uploads != null ? uploadedMask : f.ref("mask", f.value("mask"));
+        return new EditRequest(List.copyOf(refs), mask, f.string("prompt"), f.string("model"), f.integer("n"),
+                f.string("size"), f.string("quality"), f.string("input_fidelity"), f.string("output_format"),
+                f.integer("output_compression"), f.string("background"), f.string("moderation"),
+                f.string("response_format"), f.bool("stream"), f.integer("partial_images"), f.string("user"),
+                imageCount, f.idempotencyKey(), f.fingerprint(ImageRef.uploadedBytes(uploads, uploadedMask)),
+                List.copyOf(f.problems()));
     }
 }

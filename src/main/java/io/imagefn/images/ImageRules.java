@@ -38,17 +38,17 @@ public final class ImageRules {
             throw r.problems().get(0);
         }
         ImageModel model = resolveModel(r.model(), defaultGenerationModel(r), Operation.GENERATE, allowUnknownModels);
-        checkPromptedImage(model, r.prompt(), r.n(), r.quality(), r.size(), r.responseFormat());
+        checkPromptedImage(model, r);
         if (r.style() != null) {
             onlyFor(Param.STYLE, model);
             oneOf("style", r.style(), STYLES);
         }
-        checkGptOutput(model, r.background(), r.outputFormat(), r.outputCompression());
+        checkGptOutput(model, r);
         if (r.moderation() != null) {
             onlyFor(Param.MODERATION, model);
             oneOf("moderation", r.moderation(), MODERATIONS);
         }
-        checkStreaming(model, r.stream(), r.partialImages());
+        checkStreaming(model, r);
         return new Generation(model, r);
     }
 
@@ -73,12 +73,12 @@ public final class ImageRules {
             throw ImagesApiException.invalid("images", "invalid_value",
                     model.name() + " edits take exactly one image, but got " + r.images().size() + ".");
         }
-        checkPromptedImage(model, r.prompt(), r.n(), r.quality(), r.size(), r.responseFormat());
+        checkPromptedImage(model, r);
         if (r.inputFidelity() != null) {
             onlyFor(Param.INPUT_FIDELITY, model);
             oneOf("input_fidelity", r.inputFidelity(), INPUT_FIDELITIES);
         }
-        checkGptOutput(model, r.background(), r.outputFormat(), r.outputCompression());
+        checkGptOutput(model, r);
         if (r.moderation() != null) {
             // imagefn sends every edit upstream as OpenAI's multipart request, which has no moderation field: refused
             // rather than dropped, so that nobody believes a setting applied that did not
@@ -86,7 +86,7 @@ public final class ImageRules {
                     + "for edits: imagefn sends edits upstream as OpenAI's multipart request, which has no such field. "
                     + "Leave it out; the default moderation applies.");
         }
-        checkStreaming(model, r.stream(), r.partialImages());
+        checkStreaming(model, r);
         return new Edit(model, r);
     }
 
@@ -126,12 +126,12 @@ public final class ImageRules {
     }
 
     /** The fields generations and edits share: prompt, n, quality, size and response_format. */
-    private static void checkPromptedImage(ImageModel model, String prompt, Integer n, String quality, String size,
-            String responseFormat) {
-        checkPrompt(prompt, model);
-        checkN(n, model);
-        checkQuality(quality, model);
-        checkSize(size, model);
+    private static void checkPromptedImage(ImageModel model, ImageRequest.Prompted r) {
+        checkPrompt(r.prompt(), model);
+        checkN(r.n(), model);
+        checkQuality(r.quality(), model);
+        checkSize(r.size(), model);
+        String responseFormat = r.responseFormat();
         if (responseFormat != null) {
             // every model: for the GPT image models an imagefn extension (the upstream is never sent it), choosing
             // between the stored image's URL alone and the image inline as well
@@ -209,44 +209,45 @@ public final class ImageRules {
     }
 
     /** background, output_format and output_compression: GPT image models only, and consistent with each other. */
-    static void checkGptOutput(ImageModel model, String background, String outputFormat, Integer outputCompression) {
-        if (background != null) {
+    static void checkGptOutput(ImageModel model, ImageRequest.Prompted r) {
+        if (r.background() != null) {
             onlyFor(Param.BACKGROUND, model);
-            oneOf("background", background, BACKGROUNDS);
+            oneOf("background", r.background(), BACKGROUNDS);
         }
-        if (outputFormat != null) {
+        if (r.outputFormat() != null) {
             onlyFor(Param.OUTPUT_FORMAT, model);
-            oneOf("output_format", outputFormat, OUTPUT_FORMATS);
+            oneOf("output_format", r.outputFormat(), OUTPUT_FORMATS);
         }
-        if (outputCompression != null) {
+        if (r.outputCompression() != null) {
             onlyFor(Param.OUTPUT_COMPRESSION, model);
-            if (outputCompression < 0 || outputCompression > 100) {
+            if (r.outputCompression() < 0 || r.outputCompression() > 100) {
                 throw ImagesApiException.invalid("output_compression", "invalid_value",
                         "Invalid 'output_compression': expected a percentage from 0 to 100, but got "
-                                + outputCompression + " instead.");
+                                + r.outputCompression() + " instead.");
             }
-            String format = outputFormat == null ? "png" : outputFormat;
+            String format = r.outputFormat() == null ? "png" : r.outputFormat();
             if (format.equals("png")) {
                 throw ImagesApiException.invalid("output_compression", "invalid_value",
                         "'output_compression' applies only to output_format 'jpeg' or 'webp', not 'png'.");
             }
         }
-        if ("transparent".equals(background) && "jpeg".equals(outputFormat)) {
+        if ("transparent".equals(r.background()) && "jpeg".equals(r.outputFormat())) {
             throw ImagesApiException.invalid("background", "invalid_value",
                     "A transparent background needs output_format 'png' or 'webp'; jpeg has no alpha channel.");
         }
     }
 
-    static void checkStreaming(ImageModel model, Boolean stream, Integer partialImages) {
+    static void checkStreaming(ImageModel model, ImageRequest.Prompted r) {
         // stream=false asks for nothing, so it is accepted with any model
-        if (Boolean.TRUE.equals(stream)) {
+        if (Boolean.TRUE.equals(r.stream())) {
             onlyFor(Param.STREAM, model);
         }
-        if (partialImages != null) {
+        if (r.partialImages() != null) {
             onlyFor(Param.PARTIAL_IMAGES, model);
-            if (partialImages < 0 || partialImages > 3) {
+            if (r.partialImages() < 0 || r.partialImages() > 3) {
                 throw ImagesApiException.invalid("partial_images", "invalid_value",
-                        "Invalid 'partial_images': expected a value from 0 to 3, but got " + partialImages + " instead.");
+                        "Invalid 'partial_images': expected a value from 0 to 3, but got " + r.partialImages()
+                                + " instead.");
             }
         }
     }
