@@ -19,6 +19,7 @@ import io.imagefn.images.EstimatedCost;
 import io.imagefn.images.Generation;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.images.ImageModel;
+import io.imagefn.images.ImageRequest;
 import io.imagefn.images.ImageRules;
 import io.imagefn.images.InputRules;
 import io.imagefn.images.ImagesApiException;
@@ -80,10 +81,8 @@ public class ImagePipeline {
                 return g;
             });
             record.accepted(generation.model(), request.n(), request.prompt());
-            boolean inline = inline(origin, generation.model(), request.responseFormat());
-            return once(record, origin, "generate", request.idempotencyKey(), request.fingerprint(), inline,
-                    () -> store(record, generation.model(), request.size(), request.quality(),
-                            produce(record, () -> upstream.generate(generation)), inline, origin.owner()));
+            return paid(record, origin, "generate", request, generation.model(), request.quality(),
+                    () -> upstream.generate(generation));
         });
     }
 
@@ -96,11 +95,8 @@ public class ImagePipeline {
             });
             record.accepted(edit.model(), request.n(), request.prompt());
             EditInputs in = load(edit, origin.owner());
-            boolean inline = inline(origin, edit.model(), request.responseFormat());
-            return once(record, origin, "edit", request.idempotencyKey(), request.fingerprint(), inline,
-                    () -> store(record, edit.model(), request.size(), request.quality(),
-                            produce(record, () -> upstream.edit(edit, in.images(), in.mask())), inline,
-                            origin.owner()));
+            return paid(record, origin, "edit", request, edit.model(), request.quality(),
+                    () -> upstream.edit(edit, in.images(), in.mask()));
         });
     }
 
@@ -111,11 +107,21 @@ public class ImagePipeline {
             record.accepted(variation.model(), request.n(), null);
             InputImage image = inputs.load(request.image(), origin.owner());
             InputRules.checkVariationInput(image);
-            boolean inline = inline(origin, variation.model(), request.responseFormat());
-            return once(record, origin, "variation", request.idempotencyKey(), request.fingerprint(), inline,
-                    () -> store(record, variation.model(), request.size(), null,
-                            produce(record, () -> upstream.variation(variation, image)), inline, origin.owner()));
+            return paid(record, origin, "variation", request, variation.model(), null,
+                    () -> upstream.variation(variation, image));
         });
+    }
+
+    /**
+     * The part that costs money, once per idempotency key: the upstream call, then every image stored (or handed back
+     * inline), answered as {@link #inline} says.
+     */
+    private ImagesResponse paid(RequestRecord record, Origin origin, String function, ImageRequest request,
+            ImageModel model, String quality, Supplier<UpstreamImages> upstreamCall) {
+        boolean inline = inline(origin, model, request.responseFormat());
+        return once(record, origin, function, request.idempotencyKey(), request.fingerprint(), inline,
+                () -> store(record, model, request.size(), quality, produce(record, upstreamCall), inline,
+                        origin.owner()));
     }
 
     /**
