@@ -42,7 +42,7 @@ public class ImageStore {
     // and a generator seeded then would be shared by every process), and replaced after a SnapStart restore
     private volatile SecureRandom random = new SecureRandom();
     private static final Pattern ID_PATTERN = Pattern.compile("img_[a-z2-7]{26}");
-    /** The object metadata naming who stored an image; images stored before it existed belong to no one caller. */
+    /** The object metadata naming who stored an image; an image stored before it existed counts as anonymous's. */
     private static final String OWNER = "imagefn-owner";
     /** The owner of every image when callers are not told apart (no API keys). */
     public static final String ANONYMOUS = "anonymous";
