@@ -48,11 +48,12 @@ public class UpstreamTarget {
             throw new IllegalStateException("IMAGEFN_UPSTREAM_PROVIDER=azure needs IMAGEFN_UPSTREAM_URL, the Azure "
                     + "OpenAI resource's endpoint (https://<resource>.openai.azure.com).");
         }
+        Optional<String> apiKey = key.get();
         if (config.url().isPresent()) {
-            return new Resolved(config.url().get(), apiKey(), false);
+            return new Resolved(config.url().get(), apiKey, false);
         }
-        if (apiKey().isPresent()) {
-            return new Resolved(OPENAI, apiKey(), false);
+        if (apiKey.isPresent()) {
+            return new Resolved(OPENAI, apiKey, false);
         }
         return new Resolved(URI.create("http://127.0.0.1:" + httpPort() + EMULATOR_PATH), currentKey(), true);
     }
@@ -62,10 +63,6 @@ public class UpstreamTarget {
         if (usesEmulator()) {
             return emulator.isResolvable() ? Optional.of(emulator.get().accessToken()) : Optional.empty();
         }
-        return key.get();
-    }
-
-    private Optional<String> apiKey() {
         return key.get();
     }
 
@@ -92,7 +89,7 @@ public class UpstreamTarget {
             // reads a key kept in Secrets Manager now: a secret that cannot be read stops the startup, not the
             // first paid request
             Log.infof("Upstream: %s (API key %s)", config.url().orElse(OPENAI),
-                    apiKey().isPresent() ? "set" : "not set");
+                    key.get().isPresent() ? "set" : "not set");
         }
     }
 }
