@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,8 +27,6 @@ import io.vertx.ext.web.RoutingContext;
  */
 @ApplicationScoped
 public class ApiKeyGuard {
-
-    private static final Set<String> FUNCTION_PATHS = Set.of("/generate", "/edit", "/variation");
 
     /**
      * Names the request's path in Quarkus's HTTP metrics (their {@code uri} tag), where no route template will: Quarkus
@@ -68,7 +65,7 @@ public class ApiKeyGuard {
     private void check(RoutingContext ctx) {
         String path = ctx.normalizedPath();
         boolean emulator = path.startsWith("/emulator/");
-        if (!path.startsWith("/v1/") && !FUNCTION_PATHS.contains(path) && !emulator) {
+        if (!path.startsWith("/v1/") && !FunctionRequests.FUNCTION_PATHS.contains(path) && !emulator) {
             ctx.next();
             return;
         }

@@ -21,7 +21,8 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class FunctionRequests {
 
-    private static final Set<String> FUNCTION_PATHS = Set.of("/generate", "/edit", "/variation");
+    /** The paths Funqy serves the three operations on. */
+    static final Set<String> FUNCTION_PATHS = Set.of("/generate", "/edit", "/variation");
 
     void register(@Observes Router router) {
         // with the API-key check, ahead of the body handler: nothing is read for a request that is refused
