@@ -36,6 +36,21 @@ public class ImagesApiException extends RuntimeException {
         return new ImagesApiException(400, INVALID_REQUEST, param, code, message, null);
     }
 
+    /**
+     * imagefn itself ran out of memory (while {@code doing} something): its own failure, never the upstream's, so
+     * 503 with a short {@code Retry-After} (another instance, or this one a moment later, may have the room).
+     */
+    public static ImagesApiException outOfMemory(String doing) {
+        return new ImagesApiException(503, "api_error", null, "insufficient_memory", "imagefn ran out of memory "
+                + doing + "; this is not an upstream failure. Retry shortly, or ask for fewer images at once.",
+                Duration.ofSeconds(5));
+    }
+
+    /** The same failure, its message extended (to say what was kept before it happened). */
+    public ImagesApiException withMessage(String message) {
+        return new ImagesApiException(status, type, param, code, message, retryAfter);
+    }
+
     public int status() {
         return status;
     }

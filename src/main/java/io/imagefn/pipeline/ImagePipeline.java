@@ -15,6 +15,7 @@ import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
+import io.imagefn.images.ImageBytes;
 import io.imagefn.images.EstimatedCost;
 import io.imagefn.images.Generation;
 import io.imagefn.images.ImageFormat;
@@ -38,6 +39,7 @@ import io.imagefn.storage.ImageStore;
 import io.imagefn.upstream.CallerErrors;
 import io.imagefn.upstream.UpstreamClient;
 import io.imagefn.upstream.UpstreamDownloads;
+import io.imagefn.upstream.UpstreamAnswer;
 import io.imagefn.upstream.UpstreamImages;
 import io.opentelemetry.context.Scope;
 
@@ -117,11 +119,11 @@ public class ImagePipeline {
      * inline), answered as {@link #inline} says.
      */
     private ImagesResponse paid(RequestRecord record, Origin origin, String function, ImageRequest request,
-            ImageModel model, String quality, Supplier<UpstreamImages> upstreamCall) {
+            ImageModel model, String quality, Supplier<UpstreamAnswer> upstreamCall) {
         boolean inline = inline(origin, model, request.responseFormat());
         return once(record, origin, function, request.idempotencyKey(), request.fingerprint(), inline,
-                () -> store(record, model, request.size(), quality, produce(record, upstreamCall), inline,
-                        origin.owner()));
+                () -> produce(record, model, request.size(), quality, upstreamCall, new Kept(inline,
+                        origin.owner())));
     }
 
     /**
@@ -244,42 +246,76 @@ public class ImagePipeline {
         }
     }
 
-    private StoredResponse store(RequestRecord record, ImageModel model, String askedSize, String askedQuality,
-            UpstreamImages produced, boolean inline, String owner) {
-        record.upstreamRequestId(produced.requestId());
-        Optional<EstimatedCost> cost = costs.estimate(model.name(), produced.images().size(),
-                produced.size() != null ? produced.size() : askedSize,
-                produced.quality() != null ? produced.quality() : askedQuality, produced.usage());
-        record.cost(cost);
-        List<ImagesResponse.ImageData> data = new ArrayList<>(produced.images().size());
-        List<ImageStore.StoredImage> where = new ArrayList<>(produced.images().size());
-        String requestId = produced.requestId().orElse("-");
-        for (UpstreamImages.Image image : produced.images()) {
-            ImageFormat format = ImageFormat.sniff(image.bytes()).orElseThrow(() -> new ImagesApiException(502,
-                    "api_error", null, "bad_upstream_response",
-                    "The upstream returned data that is not a PNG, JPEG or WebP image (upstream request " + requestId
-                            + ").", null));
-            Optional<ImageStore.StoredImage> stored = store.tryPut(image.bytes(), format,
-                    "an image of upstream request " + requestId, owner);
-            record.image(stored.isPresent());
-            where.add(stored.orElse(null));
-            // an image that could not be stored goes inline whatever was asked: it is never dropped
-            String b64 = inline || stored.isEmpty() ? Base64.getEncoder().encodeToString(image.bytes()) : null;
-            data.add(stored.map(s -> new ImagesResponse.ImageData(s.url().toString(), b64, image.revisedPrompt(),
-                    s.id(), s.expiresAt().getEpochSecond(), null))
-                    .orElseGet(() -> new ImagesResponse.ImageData(null, b64, image.revisedPrompt(), null, null,
-                            Boolean.FALSE)));
+    /**
+     * The upstream call (retried and guarded by the fault tolerance), then its answer read as it arrives: each image
+     * is stored as soon as it is complete (one image held at a time), an image answered as a URL is downloaded first,
+     * with its own retries, so that a failed download never runs the paid call again. A failure after some images
+     * were stored says where they are.
+     */
+    private StoredResponse produce(RequestRecord record, ImageModel model, String askedSize, String askedQuality,
+            Supplier<UpstreamAnswer> upstreamCall, Kept kept) {
+        try (UpstreamAnswer answer = call(record, upstreamCall)) {
+            record.upstreamRequestId(answer.requestId());
+            String requestId = answer.requestId().orElse("-");
+            UpstreamImages produced;
+            try {
+                produced = call(record, () -> answer.read(json, image -> keep(record, image, requestId, kept)));
+            } catch (ImagesApiException e) {
+                throw kept.after(e);
+            } catch (OutOfMemoryError e) {
+                throw kept.after(ImagesApiException.outOfMemory("while receiving image " + (answer.received() + 1)
+                        + " of the upstream's answer"));
+            }
+            Optional<EstimatedCost> cost = costs.estimate(model.name(), produced.count(),
+                    produced.size() != null ? produced.size() : askedSize,
+                    produced.quality() != null ? produced.quality() : askedQuality, produced.usage());
+            record.cost(cost);
+            return new StoredResponse(new ImagesResponse(produced.created(), kept.data, produced.background(),
+                    produced.outputFormat(), produced.quality(), produced.size(), produced.usage(),
+                    cost.orElse(null)), kept.where);
         }
-        return new StoredResponse(new ImagesResponse(produced.created(), data, produced.background(),
-                produced.outputFormat(), produced.quality(), produced.size(), produced.usage(), cost.orElse(null)), where);
     }
 
-    /**
-     * The upstream call (retried and guarded by the fault tolerance), then the download of any image it answered
-     * with as a URL, which has its own retries: a failed download never runs the paid call again.
-     */
-    private UpstreamImages produce(RequestRecord record, Supplier<UpstreamImages> upstreamCall) {
-        return call(record, () -> downloads.complete(upstreamCall.get()));
+    /** One image, as soon as the answer has it: stored, or handed back inline when it cannot be; never dropped. */
+    private void keep(RequestRecord record, UpstreamImages.Image image, String requestId, Kept kept) {
+        ImageBytes bytes = image.bytes() != null ? image.bytes() : downloads.download(image.url(), requestId);
+        ImageFormat format = bytes.format().orElseThrow(() -> new ImagesApiException(502, "api_error", null,
+                "bad_upstream_response", "The upstream returned data that is not a PNG, JPEG or WebP image (upstream "
+                        + "request " + requestId + ").", null));
+        Optional<ImageStore.StoredImage> stored = store.tryPut(bytes, format, "an image of upstream request "
+                + requestId, kept.owner);
+        record.image(stored.isPresent());
+        // an image that could not be stored goes inline whatever was asked
+        String b64 = kept.inline || stored.isEmpty() ? Base64.getEncoder().encodeToString(bytes.toByteArray()) : null;
+        kept.where.add(stored.orElse(null));
+        kept.data.add(stored.map(s -> new ImagesResponse.ImageData(s.url().toString(), b64, image.revisedPrompt(),
+                s.id(), s.expiresAt().getEpochSecond(), null))
+                .orElseGet(() -> new ImagesResponse.ImageData(null, b64, image.revisedPrompt(), null, null,
+                        Boolean.FALSE)));
+    }
+
+    /** The images of one answer kept so far, and how to keep the next. */
+    private static final class Kept {
+        final boolean inline;
+        final String owner;
+        final List<ImagesResponse.ImageData> data = new ArrayList<>();
+        final List<ImageStore.StoredImage> where = new ArrayList<>();
+
+        Kept(boolean inline, String owner) {
+            this.inline = inline;
+            this.owner = owner;
+        }
+
+        /** {@code failure}, saying where the images stored before it are: they were paid for. */
+        ImagesApiException after(ImagesApiException failure) {
+            List<String> stored = where.stream().filter(w -> w != null).map(w -> w.id() + " (" + w.url() + ")")
+                    .toList();
+            if (stored.isEmpty()) {
+                return failure;
+            }
+            return failure.withMessage(failure.getMessage() + " The " + stored.size() + " image(s) received before "
+                    + "that were stored and can be fetched until their URLs expire: " + String.join(", ", stored));
+        }
     }
 
     /** Runs an upstream call; its failures become what the caller should see ({@link CallerErrors}). */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.observe.StorageWrite;
 import io.imagefn.observe.Telemetry;
+import io.imagefn.images.ImageBytes;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.storage.S3Clients.Clients;
 import io.quarkus.logging.Log;
@@ -71,15 +73,24 @@ public class ImageStore {
      * @throws StorageException when the object store refuses or cannot be reached
      */
     public StoredImage put(byte[] bytes, ImageFormat format, String owner) {
+        // the bytes are not touched again: no defensive copy of a multi-megabyte image
+        return put(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, format, owner);
+    }
+
+    /** As {@link #put(byte[], ImageFormat, String)}, uploaded from the chunks the image was received into. */
+    public StoredImage put(ImageBytes bytes, ImageFormat format, String owner) {
+        return put(bytes::newInputStream, bytes.size(), format, owner);
+    }
+
+    private StoredImage put(ContentStreamProvider content, long length, ImageFormat format, String owner) {
         String id = "img_" + randomId();
         String key = config.s3().keyPrefix() + id + "." + format.extension();
-        try (StorageWrite write = telemetry.storageWrite(bytes.length)) {
+        try (StorageWrite write = telemetry.storageWrite(length)) {
             Clients c = clients.get();
-            // the bytes are not touched again: no defensive copy of a multi-megabyte image
+            // a known length: one PUT streamed from memory, never buffered again by the SDK
             c.s3().putObject(PutObjectRequest.builder().bucket(c.bucket()).key(key)
                     .contentType(format.contentType()).metadata(Map.of(OWNER, ownerTag(owner))).build(),
-                    RequestBody.fromContentProvider(
-                            ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, format.contentType()));
+                    RequestBody.fromContentProvider(content, length, format.contentType()));
             write.ok();
         } catch (RuntimeException e) {
             throw new StorageException("could not store " + key + ": " + e.getMessage(), e);
@@ -149,8 +160,17 @@ public class ImageStore {
      * with {@code what}): the caller then hands the image over inline, since it was paid for already.
      */
     public Optional<StoredImage> tryPut(byte[] bytes, ImageFormat format, String what, String owner) {
+        return tryStore(() -> put(bytes, format, owner), what);
+    }
+
+    /** As {@link #tryPut(byte[], ImageFormat, String, String)}, from the chunks the image was received into. */
+    public Optional<StoredImage> tryPut(ImageBytes bytes, ImageFormat format, String what, String owner) {
+        return tryStore(() -> put(bytes, format, owner), what);
+    }
+
+    private static Optional<StoredImage> tryStore(Supplier<StoredImage> put, String what) {
         try {
-            return Optional.of(put(bytes, format, owner));
+            return Optional.of(put.get());
         } catch (StorageException e) {
             Log.warnf("Storage failed for %s; the image is returned inline instead: %s", what, e.getMessage());
             return Optional.empty();

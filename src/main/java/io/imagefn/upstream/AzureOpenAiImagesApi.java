@@ -10,7 +10,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
@@ -29,7 +28,7 @@ interface AzureOpenAiImagesApi {
     @Path("/generations")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    RestResponse<ImagesBody> generations(@PathParam("deployment") String deployment,
+    Response generations(@PathParam("deployment") String deployment,
             @QueryParam("api-version") String apiVersion, GenerationsBody body);
 
     @POST
@@ -43,7 +42,7 @@ interface AzureOpenAiImagesApi {
     @Path("/edits")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    RestResponse<ImagesBody> edits(@PathParam("deployment") String deployment,
+    Response edits(@PathParam("deployment") String deployment,
             @QueryParam("api-version") String apiVersion, ClientMultipartForm form);
 
     @POST

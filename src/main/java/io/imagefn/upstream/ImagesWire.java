@@ -1,6 +1,7 @@
 package io.imagefn.upstream;
 
-import org.jboss.resteasy.reactive.RestResponse;
+import jakarta.ws.rs.core.Response;
+
 import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
@@ -12,13 +13,13 @@ import io.smallrye.mutiny.Multi;
  */
 interface ImagesWire {
 
-    RestResponse<ImagesBody> generations(GenerationsBody body);
+    Response generations(GenerationsBody body);
 
     Multi<SseEvent<String>> generationsStream(GenerationsBody body);
 
-    RestResponse<ImagesBody> edits(String model, ClientMultipartForm form);
+    Response edits(String model, ClientMultipartForm form);
 
     Multi<SseEvent<String>> editsStream(String model, ClientMultipartForm form);
 
-    RestResponse<ImagesBody> variations(ClientMultipartForm form);
+    Response variations(ClientMultipartForm form);
 }

@@ -8,7 +8,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
@@ -27,7 +26,7 @@ interface OpenAiImagesApi {
     @Path("/generations")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    RestResponse<ImagesBody> generations(GenerationsBody body);
+    Response generations(GenerationsBody body);
 
     /** {@code stream: true}: server-sent events, one per partial or completed image. */
     @POST
@@ -46,13 +45,13 @@ interface OpenAiImagesApi {
     @Path("/edits")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    RestResponse<ImagesBody> edits(ClientMultipartForm form);
+    Response edits(ClientMultipartForm form);
 
     @POST
     @Path("/variations")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    RestResponse<ImagesBody> variations(ClientMultipartForm form);
+    Response variations(ClientMultipartForm form);
 
     @ClientExceptionMapper
     static RuntimeException toException(Response response) {

@@ -1,23 +1,21 @@
 package io.imagefn.upstream;
 
-import java.net.URI;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
-import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
@@ -70,7 +68,7 @@ public class UpstreamClient {
         this.telemetry = telemetry;
     }
 
-    public UpstreamImages generate(Generation generation) {
+    public UpstreamAnswer generate(Generation generation) {
         GenerationsBody body = body(generation, false);
         return call("generations", () -> api().generations(body));
     }
@@ -143,7 +141,7 @@ public class UpstreamClient {
      * {@code POST /images/edits} as multipart, the encoding every model takes: one image as part {@code image},
      * several as repeated {@code image[]} parts (what the official SDKs send), the mask as {@code mask}.
      */
-    public UpstreamImages edit(Edit edit, List<InputImage> images, InputImage mask) {
+    public UpstreamAnswer edit(Edit edit, List<InputImage> images, InputImage mask) {
         ClientMultipartForm form = editForm(edit, images, mask);
         return call("edits", () -> api().edits(edit.model().name(), form));
     }
@@ -176,7 +174,7 @@ public class UpstreamClient {
     }
 
     /** {@code POST /images/variations} as multipart. */
-    public UpstreamImages variation(Variation variation, InputImage image) {
+    public UpstreamAnswer variation(Variation variation, InputImage image) {
         if (config.provider() == ImagefnConfig.Provider.AZURE) {
             throw new ImagesApiException(400, ImagesApiException.INVALID_REQUEST, "model", "unsupported_operation",
                     "Image variations are not served by the configured upstream: Azure OpenAI has no variations "
@@ -204,21 +202,21 @@ public class UpstreamClient {
         }
     }
 
-    private UpstreamImages call(String operation, Supplier<RestResponse<ImagesBody>> request) {
+    /**
+     * One attempt, done when the status and headers have arrived: the body is read afterwards, outside the retries
+     * and the timeout ({@link UpstreamAnswer}), since from then on the images exist and are billed.
+     */
+    private UpstreamAnswer call(String operation, Supplier<Response> request) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.timeoutSeconds());
         try (UpstreamAttempt attempt = telemetry.upstreamAttempt(operation)) {
-            RestResponse<ImagesBody> response;
+            Response response;
             try {
                 response = request.get();
             } catch (RuntimeException e) {
                 throw failed(attempt, classify(e));
             }
             attempt.answered(response.getStatus(), UpstreamException.requestId(response::getHeaderString));
-            try {
-                return decode(response);
-            } catch (UpstreamException e) {
-                attempt.broken("bad_response");
-                throw e;
-            }
+            return new UpstreamAnswer(response, deadline);
         }
     }
 
@@ -228,6 +226,10 @@ public class UpstreamClient {
      */
     static RuntimeException classify(RuntimeException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                // ours, however the client wrapped it: never reported as an unusable upstream answer
+                return ImagesApiException.outOfMemory("while receiving the upstream's answer");
+            }
             if (c instanceof UpstreamException u) {
                 return u;
             }
@@ -237,34 +239,6 @@ public class UpstreamClient {
             }
         }
         return e instanceof ProcessingException ? UpstreamException.connectionFailed(e) : e;
-    }
-
-    private UpstreamImages decode(RestResponse<ImagesBody> response) {
-        String requestId = UpstreamException.requestId(response::getHeaderString);
-        ImagesBody body = response.getEntity();
-        if (body == null || body.data() == null || body.data().isEmpty()) {
-            throw UpstreamException.badResponse("no images in the response", requestId, null);
-        }
-        List<UpstreamImages.Image> images = new ArrayList<>(body.data().size());
-        for (ImagesBody.Item item : body.data()) {
-            if (item.b64Json() == null && item.url() == null) {
-                throw UpstreamException.badResponse("an image has neither b64_json nor url", requestId, null);
-            }
-            // a URL is fetched after this call returns, outside its retries: a failed download must not pay again
-            images.add(new UpstreamImages.Image(item.b64Json(), item.b64Json() == null ? url(item.url(), requestId)
-                    : null, item.revisedPrompt()));
-        }
-        long created = body.created() == null ? System.currentTimeMillis() / 1000 : body.created();
-        return new UpstreamImages(created, images, body.background(), body.outputFormat(), body.quality(), body.size(),
-                body.usage(), Optional.ofNullable(requestId));
-    }
-
-    private static URI url(String url, String requestId) {
-        try {
-            return URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw UpstreamException.badResponse("an image url is not a URL", requestId, e);
-        }
     }
 
     private ImagesWire api() {

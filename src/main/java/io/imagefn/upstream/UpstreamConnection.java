@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 
-import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
@@ -86,7 +86,7 @@ public class UpstreamConnection {
 
     private static ImagesWire openAi(OpenAiImagesApi api) {
         return new ImagesWire() {
-            public RestResponse<ImagesBody> generations(GenerationsBody body) {
+            public Response generations(GenerationsBody body) {
                 return api.generations(body);
             }
 
@@ -94,7 +94,7 @@ public class UpstreamConnection {
                 return api.generationsStream(body);
             }
 
-            public RestResponse<ImagesBody> edits(String model, ClientMultipartForm form) {
+            public Response edits(String model, ClientMultipartForm form) {
                 return api.edits(form);
             }
 
@@ -102,7 +102,7 @@ public class UpstreamConnection {
                 return api.editsStream(form);
             }
 
-            public RestResponse<ImagesBody> variations(ClientMultipartForm form) {
+            public Response variations(ClientMultipartForm form) {
                 return api.variations(form);
             }
         };
@@ -116,7 +116,7 @@ public class UpstreamConnection {
                 return deployments.getOrDefault(model, model);
             }
 
-            public RestResponse<ImagesBody> generations(GenerationsBody body) {
+            public Response generations(GenerationsBody body) {
                 return api.generations(deployment(body.model()), version, body);
             }
 
@@ -124,7 +124,7 @@ public class UpstreamConnection {
                 return api.generationsStream(deployment(body.model()), version, body);
             }
 
-            public RestResponse<ImagesBody> edits(String model, ClientMultipartForm form) {
+            public Response edits(String model, ClientMultipartForm form) {
                 return api.edits(deployment(model), version, form);
             }
 
@@ -132,7 +132,7 @@ public class UpstreamConnection {
                 return api.editsStream(deployment(model), version, form);
             }
 
-            public RestResponse<ImagesBody> variations(ClientMultipartForm form) {
+            public Response variations(ClientMultipartForm form) {
                 // refused by UpstreamClient before any call
                 throw new IllegalStateException("Azure OpenAI has no variations endpoint");
             }

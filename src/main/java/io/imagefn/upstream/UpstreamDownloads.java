@@ -7,14 +7,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.faulttolerance.Retry;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.ImageBytes;
 
 /**
  * Fetches the images an upstream answered with as URLs (one that ignores {@code response_format}), before they
@@ -36,23 +35,13 @@ public class UpstreamDownloads {
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    /** The answer with every image's bytes: those sent inline as they are, the others downloaded. */
-    public UpstreamImages complete(UpstreamImages produced) {
-        if (produced.images().stream().allMatch(i -> i.bytes() != null)) {
-            return produced;
-        }
-        List<UpstreamImages.Image> fetched = new ArrayList<>(produced.images().size());
-        for (UpstreamImages.Image image : produced.images()) {
-            fetched.add(image.bytes() != null ? image : new UpstreamImages.Image(
-                    download(image.url(), produced.requestId().orElse(null)), null, image.revisedPrompt()));
-        }
-        return produced.with(fetched);
-    }
-
-    /** One image; a broken connection or a 5xx is tried again, twice at most. */
+    /**
+     * One image an upstream answered with as a URL, received in chunks; a broken connection or a 5xx is tried again,
+     * twice at most.
+     */
     @Retry(maxRetries = 2, delay = 250, delayUnit = ChronoUnit.MILLIS, jitter = 100,
             retryOn = UpstreamUnavailableException.class)
-    byte[] download(URI url, String requestId) {
+    public ImageBytes download(URI url, String requestId) {
         try {
             HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url).timeout(connection.readTimeout())
                     .build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -65,8 +54,10 @@ public class UpstreamDownloads {
                 if (r.statusCode() != 200) {
                     throw UpstreamException.badResponse("image URL answered " + r.statusCode(), requestId, null);
                 }
-                byte[] bytes = in.readNBytes(MAX_DOWNLOAD_BYTES + 1);
-                if (bytes.length > MAX_DOWNLOAD_BYTES) {
+                ImageBytes bytes = ImageBytes.capped(MAX_DOWNLOAD_BYTES);
+                try {
+                    in.transferTo(bytes);
+                } catch (ImageBytes.TooLarge e) {
                     throw UpstreamException.badResponse("image URL body over " + MAX_DOWNLOAD_BYTES + " bytes",
                             requestId, null);
                 }
