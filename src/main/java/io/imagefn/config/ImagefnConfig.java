@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -40,6 +41,29 @@ public interface ImagefnConfig {
     Pricing pricing();
 
     Idempotency idempotency();
+
+    Bodies bodies();
+
+    /**
+     * Request bodies on the HTTP server, which buffers each one whole before a function runs (the Lambda runtime
+     * hands over whole events: these do not apply there).
+     */
+    interface Bodies {
+        /**
+         * Bytes of request bodies held at once, across all requests; a request that would go beyond is answered 503
+         * with {@code Retry-After} before its body is read. A body sent without {@code Content-Length} counts as the
+         * largest allowed ({@code quarkus.http.limits.max-body-size}).
+         */
+        @WithDefault("256M")
+        MemorySize budget();
+
+        /**
+         * How long a request has to send its whole body: a stalled or trickling body is answered 408 and its
+         * connection closed when this runs out.
+         */
+        @WithDefault("30s")
+        Duration readDeadline();
+    }
 
     /** Requests with an idempotency key ({@code Idempotency-Key} header or {@code idempotency_key} field) run once. */
     interface Idempotency {

@@ -1,0 +1,133 @@
+package io.imagefn.http;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.images.ImagesApiException;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Bounds what request bodies can cost the server, which buffers each body whole: a budget of bytes held at once across
+ * requests (beyond it, 503 with {@code Retry-After} before anything is read) and a deadline for receiving a body (a
+ * stalled or trickling one is answered 408 and its connection closed). See {@link ImagefnConfig.Bodies}.
+ */
+@ApplicationScoped
+public class BodyBudget {
+
+    private final long budget;
+    private final long deadlineMillis;
+    private final long maxBody;
+    private final Vertx vertx;
+    private final AtomicLong held = new AtomicLong();
+
+    public BodyBudget(ImagefnConfig config, Vertx vertx,
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
+        this.budget = config.bodies().budget().asLongValue();
+        this.deadlineMillis = Math.max(1, config.bodies().readDeadline().toMillis());
+        this.maxBody = maxBody.asLongValue();
+        this.vertx = vertx;
+    }
+
+    void register(@Observes Router router) {
+        // after the API-key and method checks (a refused request reserves nothing), before any body is read
+        router.route().order(Integer.MIN_VALUE + 1).handler(this::admit);
+    }
+
+    /** Bytes of bodies held now, for the metrics and the tests. */
+    public long held() {
+        return held.get();
+    }
+
+    private void admit(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String length = request.getHeader("Content-Length");
+        String encoding = request.getHeader("Transfer-Encoding");
+        boolean chunked = encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked");
+        long size;
+        try {
+            size = chunked ? maxBody : length == null ? 0 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            ctx.next(); // the server refuses a malformed length itself
+            return;
+        }
+        if (size <= 0 || size > maxBody) {
+            ctx.next(); // nothing to hold, or over the server's own limit, which answers 413
+            return;
+        }
+        if (size > budget) {
+            refuse(ctx, chunked
+                    ? new ImagesApiException(411, ImagesApiException.INVALID_REQUEST, null, "length_required",
+                            "Send the request with a Content-Length: this server takes bodies of unknown length only "
+                                    + "when it can hold " + maxBody + " bytes for them.", null)
+                    : new ImagesApiException(413, ImagesApiException.INVALID_REQUEST, null, "request_too_large",
+                            "The request body is larger than this server takes at once (" + budget + " bytes).",
+                            null));
+            return;
+        }
+        if (!reserve(size)) {
+            refuse(ctx, new ImagesApiException(503, "api_error", null, "server_busy", "The server is receiving as "
+                    + "many request bodies as it can hold. Retry shortly.", Duration.ofSeconds(1)));
+            return;
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        long timer = vertx.setTimer(deadlineMillis, id -> {
+            if (!request.isEnded()) {
+                late(ctx);
+            }
+        });
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                held.addAndGet(-size);
+                vertx.cancelTimer(timer);
+            }
+        };
+        // called when the response ends, and when the connection closes first
+        ctx.addEndHandler(done -> release.run());
+        ctx.next();
+    }
+
+    private boolean reserve(long size) {
+        for (long now = held.get(); now + size <= budget; now = held.get()) {
+            if (held.compareAndSet(now, now + size)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The body did not arrive in time: answer, and close the connection so that nothing more is read. */
+    private void late(RoutingContext ctx) {
+        if (ctx.response().headWritten()) {
+            ctx.request().connection().close();
+            return;
+        }
+        ApiKeyGuard.pathTemplate("REFUSED");
+        ctx.response().setStatusCode(408).putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close")
+                .end(Json.encode(new ImagesApiException(408, ImagesApiException.INVALID_REQUEST, null,
+                        "request_timeout", "The request body was not received within " + deadlineMillis + " ms. "
+                                + "Send the whole body at once.", null).body()))
+                .onComplete(sent -> ctx.request().connection().close());
+    }
+
+    private static void refuse(RoutingContext ctx, ImagesApiException error) {
+        ApiKeyGuard.pathTemplate("REFUSED");
+        var response = ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close");
+        error.retryAfterHeader().ifPresent(seconds -> response.putHeader("Retry-After", seconds));
+        response.end(Json.encode(error.body())).onComplete(sent -> ctx.request().connection().close());
+    }
+}
