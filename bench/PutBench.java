@@ -16,7 +16,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -41,7 +41,7 @@ public class PutBench {
         byte[] image = Base64.getDecoder().decode(stubAnswer.substring(from, stubAnswer.indexOf('"', from)));
         int count = Integer.parseInt(args[6]);
 
-        try (S3Client s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        try (S3Client s3 = S3Client.builder().httpClientBuilder(Apache5HttpClient.builder().expectContinueEnabled(false))
                 .region(Region.US_EAST_1).credentialsProvider(credentials).forcePathStyle(true).endpointOverride(endpoint)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
