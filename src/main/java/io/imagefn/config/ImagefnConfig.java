@@ -52,9 +52,10 @@ public interface ImagefnConfig {
         /**
          * Bytes of request bodies held at once, across all requests; a request that would go beyond is answered 503
          * with {@code Retry-After} before its body is read. A body sent without {@code Content-Length} counts as the
-         * largest allowed ({@code quarkus.http.limits.max-body-size}).
+         * largest allowed ({@code quarkus.http.limits.max-body-size}). Never more than a fifth of the heap: a body
+         * costs several times its size while it is parsed.
          */
-        @WithDefault("256M")
+        @WithDefault("128M")
         MemorySize budget();
 
         /**

@@ -35,7 +35,9 @@ public class BodyBudget {
 
     public BodyBudget(ImagefnConfig config, Vertx vertx,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
-        this.budget = config.bodies().budget().asLongValue();
+        // a body costs several times its size while it is parsed (the buffer, a copy, the decoded text), so the
+        // budget never exceeds a fifth of the heap, whatever is configured
+        this.budget = Math.min(config.bodies().budget().asLongValue(), Runtime.getRuntime().maxMemory() / 5);
         this.deadlineMillis = Math.max(1, config.bodies().readDeadline().toMillis());
         this.maxBody = maxBody.asLongValue();
         this.vertx = vertx;
@@ -123,11 +125,24 @@ public class BodyBudget {
                 .onComplete(sent -> ctx.request().connection().close());
     }
 
-    private static void refuse(RoutingContext ctx, ImagesApiException error) {
+    /**
+     * Answers at once, then lets the client finish sending (discarded, nothing held) so that it reads the answer
+     * rather than a reset connection; the connection closes when the body ends, or at the deadline.
+     */
+    private void refuse(RoutingContext ctx, ImagesApiException error) {
         ApiKeyGuard.pathTemplate("REFUSED");
+        HttpServerRequest request = ctx.request();
         var response = ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
                 .putHeader("Connection", "close");
         error.retryAfterHeader().ifPresent(seconds -> response.putHeader("Retry-After", seconds));
-        response.end(Json.encode(error.body())).onComplete(sent -> ctx.request().connection().close());
+        long timer = vertx.setTimer(deadlineMillis, id -> request.connection().close());
+        request.handler(discarded -> {
+        });
+        request.endHandler(end -> {
+            vertx.cancelTimer(timer);
+            request.connection().close();
+        });
+        request.resume();
+        response.end(Json.encode(error.body()));
     }
 }
