@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A bounded closed-loop load: CONCURRENCY workers each POST BODY to URL until REQUESTS have been sent (after WARMUP
  * unmeasured ones), then it stops by itself. Prints one CSV line: label, concurrency, requests, ok, errors, p50 ms,
- * p99 ms, mean ms, requests/s, peak RSS MB of PID (0 when PID is 0).
+ * p99 ms, mean ms, requests/s, peak RSS MB of PID (0 when PID is 0). HEADERS, optional, are "Name: value" pairs
+ * separated by '|' (what a gateway peer needs).
  *
- * Usage: java Load.java LABEL URL BODY_FILE CONCURRENCY REQUESTS WARMUP PID
+ * Usage: java Load.java LABEL URL BODY_FILE CONCURRENCY REQUESTS WARMUP PID [HEADERS]
  */
 public class Load {
 
@@ -32,8 +33,15 @@ public class Load {
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (args.length > 7 && !args[7].isBlank()) {
+            for (String header : args[7].split("\\|")) {
+                String[] nv = header.split(":", 2);
+                builder.header(nv[0].trim(), nv[1].trim());
+            }
+        }
+        HttpRequest request = builder.build();
 
         for (int i = 0; i < warmup; i++) {
             http.send(request, HttpResponse.BodyHandlers.discarding());

@@ -6,6 +6,11 @@
 #   bench/run.sh            # about 6 minutes on 2 cores
 #   RUNS=3 REQUESTS=100 bench/run.sh   # shorter
 #   COLD_ONLY=1 bench/run.sh            # only the cold starts (plain JVM vs the AOT caches), about 4 minutes
+#   GOALS_ONLY=1 bench/run.sh           # only the cold starts and the side-by-side table with the Portkey peer
+#
+# The peer: the Portkey OSS gateway (npm @portkey-ai/gateway 1.15.2) in front of the same stub, started by
+# PORTKEY_START (default ../shared/tools/portkey/start.sh, which installs it and adds the preloads it needs here).
+# Where it cannot start, the bench runs without it and says so in the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +53,22 @@ S3_KEY=bench-access; S3_SECRET=bench-secret-$RANDOM$RANDOM; BUCKET=bench
 wait_for_line "$OUT/stub.log" "stub upstream on" 60
 wait_for_line "$OUT/s3.log" "S3 server on" 60
 
+PORTKEY_START=${PORTKEY_START:-../shared/tools/portkey/start.sh}
+PEER_PID=; PEER_WHY="not started"
+if [ -z "${NO_PEER:-}" ] && [ -x "$PORTKEY_START" ] && command -v node > /dev/null; then
+  PEER_PORT=$(free_port)
+  "$PORTKEY_START" "$PEER_PORT" > "$OUT/portkey.log" 2>&1 & PEER_PID=$!; PIDS+=($PEER_PID)
+  if wait_for_line "$OUT/portkey.log" "Ready for connections" 180 2>/dev/null; then
+    PEER_URL="http://127.0.0.1:$PEER_PORT/v1/proxy/images/generations"
+    PEER_HEADERS="x-portkey-provider: openai|x-portkey-custom-host: http://127.0.0.1:$STUB_PORT/v1|Authorization: Bearer bench"
+  else
+    PEER_WHY="Portkey did not start (see $OUT/portkey.log)"; kill "$PEER_PID" 2>/dev/null || true; PEER_PID=
+  fi
+else
+  PEER_WHY="no Portkey here (PORTKEY_START=$PORTKEY_START, node: $(command -v node || echo missing))"
+fi
+[ -n "$PEER_PID" ] && echo "== peer: Portkey gateway on $PEER_PORT" || echo "== peer: $PEER_WHY"
+
 APP_PORT=$(free_port)
 export QUARKUS_HTTP_PORT=$APP_PORT
 export IMAGEFN_UPSTREAM_URL=http://127.0.0.1:$STUB_PORT/v1 IMAGEFN_UPSTREAM_API_KEY=bench-key
@@ -60,9 +81,29 @@ APP="http://127.0.0.1:$APP_PORT"
 # "bench-model" is passed through (allow-unknown-models) so the stub can be asked for any image size
 body() { printf '{"prompt":"a benchmark","model":"bench-model","size":"%s","n":%s}' "$1" "$2" > "$OUT/body-$1-$2.json"; echo "$OUT/body-$1-$2.json"; }
 
-start_app() {  # extra JVM options...; sets APP_PID
-  "$JAVA" "$@" -jar "$JAR" > "$OUT/app.log" 2>&1 & APP_PID=$!
+start_app() {  # extra JVM options...; sets APP_PID. ZERO=1: the zero-config start (emulator, embedded S3)
+  if [ -n "${ZERO:-}" ]; then
+    rm -rf "$OUT/zero-s3"
+    env -u IMAGEFN_UPSTREAM_URL -u IMAGEFN_UPSTREAM_API_KEY -u IMAGEFN_UPSTREAM_ALLOW_UNKNOWN_MODELS \
+      -u IMAGEFN_S3_BUCKET -u IMAGEFN_S3_ENDPOINT -u IMAGEFN_S3_PATH_STYLE -u IMAGEFN_S3_ACCESS_KEY_ID \
+      -u IMAGEFN_S3_SECRET_ACCESS_KEY IMAGEFN_S3_EMBEDDED_DATA_DIR="$OUT/zero-s3" \
+      "$JAVA" "$@" -jar "$JAR" > "$OUT/app.log" 2>&1 & APP_PID=$!
+  else
+    "$JAVA" "$@" -jar "$JAR" > "$OUT/app.log" 2>&1 & APP_PID=$!
+  fi
   PIDS+=($APP_PID)
+}
+
+# the emulator takes the models it knows; the configured start passes "bench-model" through to the stub
+ZERO_BODY="$OUT/body-zero.json"
+printf '{"prompt":"a benchmark","model":"dall-e-2","size":"256x256"}' > "$ZERO_BODY"
+first_body() { if [ -n "${ZERO:-}" ]; then echo "$ZERO_BODY"; else body 16x16 1; fi; }
+
+wait_generate() {  # until the app has served one generate
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$(first_body)" "$APP/generate")" = 200 ]; do
+    kill -0 "$APP_PID" 2>/dev/null || { cat "$OUT/app.log" >&2; exit 1; }
+    sleep 0.05
+  done
 }
 
 # NATIVE=/path/to/imagefn-runner (a native executable of the HTTP build, made where GraalVM or Mandrel exists, copied
@@ -79,14 +120,10 @@ rss_mb() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || e
 # Time from process start to the first successful generate (not just "started").
 cold_start() {  # label, JVM options...
   local label=$1; shift
-  local body; body=$(body 16x16 1)
   for run in $(seq 1 "$RUNS"); do
     local t0; t0=$(date +%s%N)
     ${LAUNCH:-start_app} "$@"
-    until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$body" "$APP/generate")" = 200 ]; do
-      kill -0 "$APP_PID" 2>/dev/null || { cat "$OUT/app.log" >&2; exit 1; }
-      sleep 0.01
-    done
+    wait_generate
     local t1; t1=$(date +%s%N)
     echo "cold,$label,$run,$(( (t1 - t0) / 1000000 )),$(rss_mb "$APP_PID")" >> "$OUT/raw.csv"
     stop_app
@@ -106,11 +143,19 @@ cold_start jvm
 echo "   training the JDK AOT cache (one run with requests, then a clean exit)"
 rm -f "$OUT/app.aot"
 start_app -XX:AOTCacheOutput="$OUT/app.aot"
-until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$(body 16x16 1)" "$APP/generate")" = 200 ]; do sleep 0.05; done
+wait_generate
 "$JAVA" bench/Load.java train "$APP/generate" "$(body 16x16 2)" 2 50 0 0 > /dev/null
 "$JAVA" bench/Load.java train "$APP/v1/images/generations" "$(body 16x16 1)" 2 50 0 0 > /dev/null
 stop_app
 cold_start jvm+aot -XX:AOTCache="$OUT/app.aot"
+echo "   the zero-config start (emulator and embedded S3), plain and with its own trained AOT cache"
+ZERO=1 cold_start zero-config-jvm
+rm -f "$OUT/app-zero.aot"
+ZERO=1 start_app -XX:AOTCacheOutput="$OUT/app-zero.aot"
+ZERO=1 wait_generate
+"$JAVA" bench/Load.java train "$APP/generate" "$ZERO_BODY" 2 50 0 0 > /dev/null
+stop_app
+ZERO=1 cold_start zero-config-jvm+aot -XX:AOTCache="$OUT/app-zero.aot"
 # the same JDK feature, with the cache Quarkus built during the integration tests (quarkus.package.jar.aot.enabled)
 cold_start jvm+quarkus-aot -XX:AOTCache=target/quarkus-app/app.aot
 if [ -n "${NATIVE:-}" ]; then
@@ -143,9 +188,14 @@ if [ -n "${COLD_ONLY:-}" ]; then  # COLD_ONLY=1: only the cold starts, as median
   exit 0
 fi
 
+source bench/goals.sh
+if [ -n "${GOALS_ONLY:-}" ]; then
+  exit 0
+fi
+
 echo "== added latency and throughput (stub upstream answers after ${LATENCY_MS} ms)"
 start_app
-until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$(body 16x16 1)" "$APP/generate")" = 200 ]; do sleep 0.05; done
+wait_generate
 for size in 16x16 820x820; do
   b=$(body "$size" 1)
   for c in 1 16; do
@@ -172,5 +222,5 @@ for case in "1024x1024 1" "1024x1024 4" "1024x1024 10" "256x256 1" "512x512 1" "
 done
 stop_app
 
-"$JAVA" bench/Report.java "$OUT/raw.csv" "$LATENCY_MS" "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -1)" | tee "$OUT/latest.md"
+{ cat "$OUT/goals.md"; echo; "$JAVA" bench/Report.java "$OUT/raw.csv" "$LATENCY_MS" "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -1)"; } | tee "$OUT/latest.md"
 echo "(raw numbers: $OUT/raw.csv)"
