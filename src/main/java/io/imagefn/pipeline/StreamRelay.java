@@ -3,7 +3,6 @@ package io.imagefn.pipeline;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,7 +56,7 @@ public final class StreamRelay {
                 if (event.data() == null || event.data().isBlank() || event.data().startsWith("[DONE]")) {
                     continue;
                 }
-                write(out, event.name(), relay(event.data()));
+                relay(out, event.name(), event.data());
             }
             if (completed > 0) {
                 record.succeeded();
@@ -84,15 +83,21 @@ public final class StreamRelay {
         return new ImagesApiException(502, "api_error", null, "upstream_stream_error", message, null);
     }
 
-    private String relay(String data) throws IOException {
+    /**
+     * One event, written as it is relayed: a completed image's event with what storing it gave. The event is held
+     * as the client delivered it and as a tree; the answer is written straight to the caller, not built as a string.
+     */
+    private void relay(OutputStream out, String name, String data) throws IOException {
         JsonNode node;
         try {
             node = json.readTree(data);
         } catch (IOException notJson) {
-            return error("The upstream sent an event that is not JSON.", "bad_upstream_response");
+            write(out, name, error("The upstream sent an event that is not JSON.", "bad_upstream_response"));
+            return;
         }
         if (!(node instanceof ObjectNode event) || event.has("error")) {
-            return data;
+            write(out, name, data);
+            return;
         }
         String type = event.path("type").asText("");
         if (type.endsWith(".completed") && event.path("b64_json").isTextual()) {
@@ -100,15 +105,43 @@ public final class StreamRelay {
             store(event);
             price(event);
         }
-        return json.writeValueAsString(event);
+        out.write(head(name));
+        json.writeValue(new NonClosing(out), event);
+        out.write(END);
+        out.flush();
+    }
+
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private static byte[] head(String name) {
+        return ((name != null && !name.isBlank() ? "event: " + name + "\n" : "") + "data: ")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Jackson closes the stream it wrote to; the caller's stream stays open for the next event. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
     }
 
     /** The final image of a {@code completed} event is paid for: store it, or say it was not stored. */
     private void store(ObjectNode event) {
         byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(event.get("b64_json").asText());
-        } catch (IllegalArgumentException e) {
+            // decoded from the tree's text: no second copy of it as bytes first
+            bytes = event.get("b64_json").binaryValue();
+        } catch (IOException | IllegalArgumentException e) {
             event.put("stored", false);
             record.image(false);
             return;
@@ -142,12 +175,9 @@ public final class StreamRelay {
     }
 
     private static void write(OutputStream out, String name, String data) throws IOException {
-        StringBuilder sse = new StringBuilder();
-        if (name != null && !name.isBlank()) {
-            sse.append("event: ").append(name).append('\n');
-        }
-        sse.append("data: ").append(data).append("\n\n");
-        out.write(sse.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(head(name));
+        out.write(data.getBytes(StandardCharsets.UTF_8));
+        out.write(END);
         out.flush();
     }
 }
