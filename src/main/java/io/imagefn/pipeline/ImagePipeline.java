@@ -263,8 +263,8 @@ public class ImagePipeline {
             } catch (ImagesApiException e) {
                 throw kept.after(e);
             } catch (OutOfMemoryError e) {
-                throw kept.after(ImagesApiException.outOfMemory("while receiving image " + (answer.received() + 1)
-                        + " of the upstream's answer"));
+                throw kept.after(ImagesApiException.outOfMemory("while reading the upstream's answer ("
+                        + answer.received() + " images received)"));
             }
             Optional<EstimatedCost> cost = costs.estimate(model.name(), produced.count(),
                     produced.size() != null ? produced.size() : askedSize,
