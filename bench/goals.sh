@@ -5,18 +5,19 @@ lf() { echo "$1" | cut -d, -f"$2"; }   # a Load.java line: label,c,requests,ok,e
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 cold_median() { grep "^cold,$1," "$OUT/raw.csv" | cut -d, -f4 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-peer() {  # label, body, connections, requests: the peer's Load line, or empty without a peer
-  [ -n "$PEER_PID" ] && "$JAVA" bench/Load.java "$1" "$PEER_URL" "$2" "$3" "$4" 5 "$PEER_PID" "$PEER_HEADERS" || true
+side_by_side() {  # body, connections, requests, warm-up: sets D, I and P (the stub direct, imagefn, the peer)
+  D=$("$JAVA" bench/Load.java direct "http://127.0.0.1:$STUB_PORT/v1/images/generations" "$1" "$2" "$3" "$4" 0)
+  I=$("$JAVA" bench/Load.java imagefn "$APP/generate" "$1" "$2" "$3" "$4" "$APP_PID")
+  P=
+  [ -z "$PEER_PID" ] || P=$("$JAVA" bench/Load.java portkey "$PEER_URL" "$1" "$2" "$3" "$4" "$PEER_PID" "$PEER_HEADERS")
+  printf '   %s\n   %s\n   %s\n' "$D" "$I" "${P:-portkey: $PEER_WHY}"
 }
 
 echo "== goals 1: a small image at one connection, added p50 over calling the stub directly (storage included)"
 start_app
 wait_generate
-small=$(body 16x16 1); n=${GOAL_SMALL_REQUESTS:-100}
-d1=$("$JAVA" bench/Load.java direct "http://127.0.0.1:$STUB_PORT/v1/images/generations" "$small" 1 "$n" 10 0)
-i1=$("$JAVA" bench/Load.java imagefn "$APP/generate" "$small" 1 "$n" 10 "$APP_PID")
-p1=$(peer portkey "$small" 1 "$n")
-printf '   %s\n   %s\n   %s\n' "$d1" "$i1" "${p1:-portkey: $PEER_WHY}"
+side_by_side "$(body 16x16 1)" 1 "${GOAL_SMALL_REQUESTS:-100}" 10
+d1=$D i1=$I p1=$P
 
 echo "== goals 5: 20 concurrent 53 MB request bodies (default heap, default body budget)"
 big="$OUT/body-53mb.json"
@@ -28,11 +29,8 @@ stop_app
 echo "== goals 2 and 3: ~4 MB images at 16 connections, imagefn under -Xmx256m"
 start_app -Xmx256m
 wait_generate
-four=$(body 1160x1160 1); n4=${GOAL_LARGE_REQUESTS:-96}
-d4=$("$JAVA" bench/Load.java direct "http://127.0.0.1:$STUB_PORT/v1/images/generations" "$four" 16 "$n4" 4 0)
-i4=$("$JAVA" bench/Load.java imagefn "$APP/generate" "$four" 16 "$n4" 4 "$APP_PID")
-p4=$(peer portkey "$four" 16 "$n4")
-printf '   %s\n   %s\n   %s\n' "$d4" "$i4" "${p4:-portkey: $PEER_WHY}"
+side_by_side "$(body 1160x1160 1)" 16 "${GOAL_LARGE_REQUESTS:-96}" 4
+d4=$D i4=$I p4=$P
 stop_app
 
 echo "== goals 4: one n=10 generate of 1536x1024 noise images under -Xmx128m"
