@@ -6,6 +6,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 cold_median() { grep "^cold,$1," "$OUT/raw.csv" | cut -d, -f4 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 side_by_side() {  # body, connections, requests, warm-up: sets D, I and P (the stub direct, imagefn, the peer)
+  # both doors warmed alike first (16 connections, unmeasured): steady state, not a JIT's first hundred requests
+  "$JAVA" bench/Load.java warm "$APP/generate" "$1" 16 "${WARM_REQUESTS:-320}" 0 0 > /dev/null
+  [ -z "$PEER_PID" ] || "$JAVA" bench/Load.java warm "$PEER_URL" "$1" 16 "${WARM_REQUESTS:-320}" 0 0 "$PEER_HEADERS" > /dev/null
   D=$("$JAVA" bench/Load.java direct "http://127.0.0.1:$STUB_PORT/v1/images/generations" "$1" "$2" "$3" "$4" 0)
   I=$("$JAVA" bench/Load.java imagefn "$APP/generate" "$1" "$2" "$3" "$4" "$APP_PID")
   P=
