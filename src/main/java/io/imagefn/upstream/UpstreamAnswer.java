@@ -81,13 +81,17 @@ public final class UpstreamAnswer implements AutoCloseable {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "created" -> created = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
-                    case "data" -> readData(p, value, images);
-                    case "background" -> background = text(p, value);
-                    case "output_format" -> outputFormat = text(p, value);
-                    case "quality" -> quality = text(p, value);
-                    case "size" -> size = text(p, value);
-                    case "usage" -> usage = value == JsonToken.START_OBJECT ? usageReader.readValue(p) : null;
+                    case "created" -> created = is(value, JsonToken.VALUE_NUMBER_INT, field) ? p.getLongValue() : null;
+                    case "data" -> {
+                        if (is(value, JsonToken.START_ARRAY, field)) {
+                            readData(p, images);
+                        }
+                    }
+                    case "background" -> background = text(p, value, field);
+                    case "output_format" -> outputFormat = text(p, value, field);
+                    case "quality" -> quality = text(p, value, field);
+                    case "size" -> size = text(p, value, field);
+                    case "usage" -> usage = is(value, JsonToken.START_OBJECT, field) ? usageReader.readValue(p) : null;
                     default -> p.skipChildren();
                 }
             }
@@ -113,11 +117,7 @@ public final class UpstreamAnswer implements AutoCloseable {
                 outputFormat, quality, size, usage, requestId);
     }
 
-    private void readData(JsonParser p, JsonToken value, Consumer<UpstreamImages.Image> images) throws IOException {
-        if (value != JsonToken.START_ARRAY) {
-            p.skipChildren();
-            return;
-        }
+    private void readData(JsonParser p, Consumer<UpstreamImages.Image> images) throws IOException {
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
             if (t != JsonToken.START_OBJECT) {
                 throw bad("an item of data is not an object", null);
@@ -135,9 +135,9 @@ public final class UpstreamAnswer implements AutoCloseable {
             String field = p.currentName();
             JsonToken value = p.nextToken();
             switch (field) {
-                case "b64_json" -> bytes = value == JsonToken.VALUE_STRING ? decode(p) : null;
-                case "url" -> url = text(p, value);
-                case "revised_prompt" -> revisedPrompt = text(p, value);
+                case "b64_json" -> bytes = is(value, JsonToken.VALUE_STRING, field) ? decode(p) : null;
+                case "url" -> url = text(p, value, field);
+                case "revised_prompt" -> revisedPrompt = text(p, value, field);
                 default -> p.skipChildren();
             }
         }
@@ -157,12 +157,23 @@ public final class UpstreamAnswer implements AutoCloseable {
         return bytes;
     }
 
-    private static String text(JsonParser p, JsonToken value) throws IOException {
-        if (value == JsonToken.VALUE_STRING) {
-            return p.getText();
+    private String text(JsonParser p, JsonToken value, String field) throws IOException {
+        return is(value, JsonToken.VALUE_STRING, field) ? p.getText() : null;
+    }
+
+    /**
+     * Whether a known field holds the kind of value the API defines; false for JSON {@code null} (the field is
+     * absent), and an unusable answer for any other kind.
+     */
+    private boolean is(JsonToken value, JsonToken kind, String field) {
+        if (value == kind) {
+            return true;
         }
-        p.skipChildren();
-        return null;
+        if (value == JsonToken.VALUE_NULL) {
+            return false;
+        }
+        throw bad(field + " is not " + (kind == JsonToken.VALUE_STRING ? "a string" : kind == JsonToken.START_ARRAY
+                ? "an array" : kind == JsonToken.START_OBJECT ? "an object" : "an integer"), null);
     }
 
     private URI url(String url) {

@@ -107,12 +107,27 @@ class UpstreamAnswerTest {
     void unusableAnswersAreBadUpstreamResponses() {
         for (String body : new String[] { "[]", "{\"data\":[]}", "{\"data\":[{\"revised_prompt\":\"x\"}]}",
                 "{\"data\":[{\"b64_json\":\"not base64!\"}]}", "{\"data\":[{\"url\":\"not a url\"}]}",
-                "{\"data\":[1]}", "{\"data\":[{\"b64_json\":\"" + b64(ONE) + "\"}]} trailing" }) {
+                "{\"data\":[1]}", "{\"data\":[{\"b64_json\":\"" + b64(ONE) + "\"}]} trailing",
+                "{\"created\":{\"a\":1},\"data\":[{\"b64_json\":\"" + b64(ONE) + "\"}]}",
+                "{\"data\":{\"b64_json\":\"" + b64(ONE) + "\"}}",
+                "{\"data\":[{\"b64_json\":[\"" + b64(ONE) + "\"]}]}" }) {
             UpstreamException e = assertThrows(UpstreamException.class, () -> answer(body).read(JSON, i -> { }),
                     body);
             assertEquals(502, e.status(), body);
             assertEquals("bad_upstream_response", e.error().code(), body);
         }
+    }
+
+    @Test
+    void aNullFieldIsAnAbsentOne() {
+        List<UpstreamImages.Image> got = new ArrayList<>();
+        UpstreamImages meta = answer("{\"created\":null,\"data\":[{\"b64_json\":\"" + b64(ONE) + "\",\"url\":null,"
+                + "\"revised_prompt\":null}],\"usage\":null,\"size\":null}").read(JSON, got::add);
+
+        assertEquals(1, got.size());
+        assertArrayEquals(ONE, got.get(0).bytes().toByteArray());
+        assertNull(meta.usage());
+        assertNull(meta.size());
     }
 
     @Test
