@@ -19,21 +19,14 @@ public final class ImageBytes extends OutputStream {
     private final UnsynchronizedByteArrayOutputStream chunks;
     private final long cap;
 
-    private ImageBytes(long cap, int firstChunk) {
+    private ImageBytes(long cap) {
         this.cap = cap;
-        this.chunks = UnsynchronizedByteArrayOutputStream.builder().setBufferSize(firstChunk).get();
+        this.chunks = UnsynchronizedByteArrayOutputStream.builder().setBufferSize(FIRST_CHUNK).get();
     }
 
     /** An empty image that refuses to grow beyond {@code cap} bytes ({@link TooLarge}). */
     public static ImageBytes capped(long cap) {
-        return new ImageBytes(cap, FIRST_CHUNK);
-    }
-
-    /** Bytes already in memory (an input image, a streamed event's image), copied once. */
-    public static ImageBytes of(byte[] bytes) {
-        ImageBytes b = new ImageBytes(Long.MAX_VALUE, Math.max(1, bytes.length));
-        b.chunks.write(bytes, 0, bytes.length);
-        return b;
+        return new ImageBytes(cap);
     }
 
     /** Thrown by a write that would take the image beyond its cap. */

@@ -78,7 +78,7 @@ public class ImageStore {
     }
 
     /** As {@link #put(byte[], ImageFormat, String)}, uploaded from the chunks the image was received into. */
-    public StoredImage put(ImageBytes bytes, ImageFormat format, String owner) {
+    private StoredImage put(ImageBytes bytes, ImageFormat format, String owner) {
         return put(bytes::newInputStream, bytes.size(), format, owner);
     }
 
