@@ -11,10 +11,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import io.imagefn.config.ImagefnConfig;
-import io.imagefn.images.ErrorBody;
+import io.imagefn.images.ImagesApiException;
 import io.imagefn.upstream.OfflineEmulator;
 import io.quarkus.logging.Log;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -101,10 +100,9 @@ public class ApiKeyGuard {
     private static void refuse(RoutingContext ctx, String message, String code) {
         // one metrics series for every refused request: an anonymous caller inventing paths (/v1/zz1, /v1/zz2...)
         // must not mint a series per path until the URI-tag cap drops the real routes
-        pathTemplate("REFUSED");
-        ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
-                .putHeader("WWW-Authenticate", "Bearer")
-                .end(Json.encode(new ErrorBody(new ErrorBody.Error(message, "invalid_request_error", null, code))));
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        HttpErrors.send(ctx, new ImagesApiException(401, ImagesApiException.INVALID_REQUEST, null, code, message, null),
+                "REFUSED");
     }
 
     private static byte[] digest(String key) {

@@ -15,7 +15,6 @@ import io.imagefn.images.ImagesApiException;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -116,13 +115,10 @@ public class BodyBudget {
             ctx.request().connection().close();
             return;
         }
-        ApiKeyGuard.pathTemplate("REFUSED");
-        ctx.response().setStatusCode(408).putHeader("Content-Type", "application/json")
-                .putHeader("Connection", "close")
-                .end(Json.encode(new ImagesApiException(408, ImagesApiException.INVALID_REQUEST, null,
-                        "request_timeout", "The request body was not received within " + deadlineMillis + " ms. "
-                                + "Send the whole body at once.", null).body()))
-                .onComplete(sent -> ctx.request().connection().close());
+        ctx.response().putHeader("Connection", "close");
+        HttpErrors.send(ctx, new ImagesApiException(408, ImagesApiException.INVALID_REQUEST, null, "request_timeout",
+                "The request body was not received within " + deadlineMillis + " ms. Send the whole body at once.",
+                null), "REFUSED").onComplete(sent -> ctx.request().connection().close());
     }
 
     /**
@@ -130,11 +126,7 @@ public class BodyBudget {
      * rather than a reset connection; the connection closes when the body ends, or at the deadline.
      */
     private void refuse(RoutingContext ctx, ImagesApiException error) {
-        ApiKeyGuard.pathTemplate("REFUSED");
         HttpServerRequest request = ctx.request();
-        var response = ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
-                .putHeader("Connection", "close");
-        error.retryAfterHeader().ifPresent(seconds -> response.putHeader("Retry-After", seconds));
         long timer = vertx.setTimer(deadlineMillis, id -> request.connection().close());
         request.handler(discarded -> {
         });
@@ -143,6 +135,7 @@ public class BodyBudget {
             request.connection().close();
         });
         request.resume();
-        response.end(Json.encode(error.body()));
+        ctx.response().putHeader("Connection", "close");
+        HttpErrors.send(ctx, error, "REFUSED");
     }
 }

@@ -8,7 +8,6 @@ import jakarta.enterprise.event.Observes;
 
 import io.imagefn.images.ImagesApiException;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -53,11 +52,9 @@ public class FunctionRequests {
     }
 
     private static void refuse(RoutingContext ctx, ImagesApiException error, String allow) {
-        ApiKeyGuard.pathTemplate(ctx.normalizedPath());
-        var response = ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json");
         if (allow != null) {
-            response.putHeader("Allow", allow);
+            ctx.response().putHeader("Allow", allow);
         }
-        response.end(Json.encode(error.body()));
+        HttpErrors.send(ctx, error, ctx.normalizedPath());
     }
 }

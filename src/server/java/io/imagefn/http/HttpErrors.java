@@ -3,11 +3,29 @@ package io.imagefn.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.imagefn.images.ImagesApiException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.RoutingContext;
 
 /** The OpenAI-shaped errors for failures the HTTP layer itself detects, shared by the Vert.x and JAX-RS paths. */
 final class HttpErrors {
 
     private HttpErrors() {
+    }
+
+    /**
+     * Answers a request the router refuses before any function or resource runs, in the OpenAI shape with its
+     * {@code Retry-After}; headers the caller set on the response beforehand are kept.
+     *
+     * @param template the request's URI tag in the metrics: refused requests share one series
+     */
+    static Future<Void> send(RoutingContext ctx, ImagesApiException error, String template) {
+        ApiKeyGuard.pathTemplate(template);
+        HttpServerResponse response = ctx.response().setStatusCode(error.status())
+                .putHeader("Content-Type", "application/json");
+        error.retryAfterHeader().ifPresent(seconds -> response.putHeader("Retry-After", seconds));
+        return response.end(Json.encode(error.body()));
     }
 
     static ImagesApiException invalidJson() {
