@@ -31,14 +31,14 @@ public class OpenAiErrorHandler {
 
     void handle(RoutingContext ctx) {
         HttpServerResponse response = ctx.response();
-        if (response.headWritten()) {
-            ctx.next();
+        if (callerWentAway(ctx.failure())) {
+            // a client that aborts its upload is not our failure, nor a connection we closed after answering (a body
+            // past its deadline), and one ERROR line each would let anyone flood the log; nobody is left to answer
+            Log.debugf("%s %s: the connection closed", ctx.request().method(), ctx.request().path());
             return;
         }
-        if (callerWentAway(ctx.failure())) {
-            // a client that aborts its upload is not our failure, and one ERROR line each would let anyone flood
-            // the log; there is nobody left to answer
-            Log.debugf("%s %s: the client closed the connection", ctx.request().method(), ctx.request().path());
+        if (response.headWritten()) {
+            ctx.next();
             return;
         }
         ImagesApiException error = toApiError(ctx);
