@@ -2,10 +2,7 @@ package io.imagefn.idempotency;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.Lock;
@@ -14,6 +11,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.hash.Hashing;
 import com.google.common.util.concurrent.Striped;
 
 import io.imagefn.config.ImagefnConfig;
@@ -261,13 +259,7 @@ public class Idempotency {
 
     /** The record's object name (under {@code <key-prefix>records/}) for a key of a caller and function. */
     public static String recordName(String key, String scope, String function) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha.digest((scope + "\n" + function + "\n" + key).getBytes(StandardCharsets.UTF_8));
-            return "idem_" + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return "idem_" + Hashing.sha256().hashString(scope + "\n" + function + "\n" + key, StandardCharsets.UTF_8);
     }
 
     private static ImagesApiException reused() {

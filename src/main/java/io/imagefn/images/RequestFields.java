@@ -2,10 +2,7 @@ package io.imagefn.images;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +12,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 
 /**
  * Reads typed fields from a request body that was parsed as plain JSON values, so that a wrong type becomes a
@@ -181,18 +180,18 @@ final class RequestFields {
      */
     String fingerprint(List<byte[]> uploads) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Hasher sha = Hashing.sha256().newHasher();
             // an explicit null means "not set": the same request with or without it is the same request
             @SuppressWarnings("unchecked")
             Map<String, Object> fields = (Map<String, Object>) withoutNulls(raw);
             fields.remove(IDEMPOTENCY_KEY);
-            sha.update(CANONICAL.writeValueAsBytes(fields));
+            sha.putBytes(CANONICAL.writeValueAsBytes(fields));
             for (byte[] upload : uploads) {
-                sha.update((byte) 0);
-                sha.update(upload);
+                sha.putByte((byte) 0);
+                sha.putBytes(upload);
             }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            return sha.hash().toString();
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot fingerprint a request", e);
         }
     }

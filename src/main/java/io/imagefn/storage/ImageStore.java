@@ -2,8 +2,6 @@ package io.imagefn.storage;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -14,6 +12,8 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.google.common.hash.Hashing;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.observe.StorageWrite;
@@ -202,13 +202,8 @@ public class ImageStore {
 
     /** A digest standing for the owner in the bucket: never the caller's key, nor a value that leads back to it. */
     private static String ownerTag(String owner) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(("imagefn-owner\n" + owner)
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] d = Hashing.sha256().hashString("imagefn-owner\n" + owner, StandardCharsets.UTF_8).asBytes();
+        return HexFormat.of().formatHex(d, 0, 16);
     }
 
     private String randomId() {

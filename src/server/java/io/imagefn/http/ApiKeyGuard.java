@@ -3,12 +3,13 @@ package io.imagefn.http;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+
+import com.google.common.hash.Hashing;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImagesApiException;
@@ -106,10 +107,6 @@ public class ApiKeyGuard {
     }
 
     private static byte[] digest(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return Hashing.sha256().hashString(key, StandardCharsets.UTF_8).asBytes();
     }
 }
