@@ -10,22 +10,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +31,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
+import io.imagefn.support.PackagedApp;
 import io.imagefn.support.S3ProxyStorage;
 import io.imagefn.support.TestImages;
 
@@ -49,7 +42,6 @@ import io.imagefn.support.TestImages;
  */
 class SmallHeapIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final S3ProxyStorage STORAGE = new S3ProxyStorage();
@@ -110,8 +102,8 @@ class SmallHeapIT {
         assertTrue(noise.length > 4_000_000, "a noise PNG does not compress: " + noise.length);
         answer = List.of(noise, noise, noise, noise, noise, noise, noise, noise, noise, noise);
         // the answer is about 63 MB of base64 JSON; held whole (text, then bytes) it does not fit this heap
-        try (App app = App.start("-Xmx128m")) {
-            HttpResponse<String> r = app.generate(10);
+        try (PackagedApp app = launch("-Xmx128m")) {
+            HttpResponse<String> r = generate(app, 10);
             assertEquals(200, r.statusCode(), r.body());
             JsonNode data = JSON.readTree(r.body()).path("data");
             assertEquals(10, data.size());
@@ -130,8 +122,8 @@ class SmallHeapIT {
         // a PNG signature and 60 MB after it: within the per-image cap, beyond what a 64 MB heap can hold
         byte[] huge = TestImages.paddedTo(first, 60 * 1024 * 1024);
         answer = List.of(first, huge);
-        try (App app = App.start("-Xmx64m")) {
-            HttpResponse<String> r = app.generate(2);
+        try (PackagedApp app = launch("-Xmx64m")) {
+            HttpResponse<String> r = generate(app, 2);
             JsonNode error = JSON.readTree(r.body()).path("error");
             assertEquals(503, r.statusCode(), r.body());
             assertEquals("insufficient_memory", error.path("code").asText(), r.body());
@@ -145,7 +137,7 @@ class SmallHeapIT {
             assertArrayEquals(first, TestImages.fetch(stored.group(2)).body());
 
             answer = List.of(first);
-            HttpResponse<String> next = app.generate(1);
+            HttpResponse<String> next = generate(app, 1);
             assertEquals(200, next.statusCode(), "the instance serves on: " + next.body());
         }
     }
@@ -164,68 +156,16 @@ class SmallHeapIT {
     }
 
     /** The packaged application with a production configuration (the stub upstream, the S3Proxy bucket). */
-    private record App(Process process, String base, Path log) implements AutoCloseable {
+    private static PackagedApp launch(String heap) throws Exception {
+        List<String> options = new ArrayList<>(List.of(heap,
+                "-Dimagefn.upstream.url=http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1",
+                "-Dimagefn.upstream.api-key=small-heap-test-key"));
+        bucket.forEach((k, v) -> options.add("-D" + k + "=" + v));
+        return PackagedApp.start(options);
+    }
 
-        static App start(String heap) throws Exception {
-            Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-            assertTrue(Files.exists(jar), "run after `package`: " + jar);
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), heap, "-Dquarkus.http.port=" + port,
-                    "-Dimagefn.upstream.url=http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1",
-                    "-Dimagefn.upstream.api-key=small-heap-test-key"));
-            bucket.forEach((k, v) -> command.add("-D" + k + "=" + v));
-            command.addAll(List.of("-jar", jar.toString()));
-            Path log = Files.createTempFile("imagefn-small-heap", ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .start();
-            App app = new App(process, "http://127.0.0.1:" + port, log);
-            app.awaitReady();
-            return app;
-        }
-
-        HttpResponse<String> generate(int n) throws Exception {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/generate"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(120))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"noise\",\"model\":\"gpt-image-1\","
-                            + "\"size\":\"1536x1024\",\"quality\":\"low\",\"n\":" + n + "}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        private void awaitReady() throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                assertTrue(process.isAlive(), () -> "the application died:\n" + read());
-                try {
-                    if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // still starting
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError("not ready in 60 s:\n" + read());
-        }
-
-        String read() {
-            try {
-                return Files.readString(log);
-            } catch (IOException e) {
-                return e.toString();
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+    private static HttpResponse<String> generate(PackagedApp app, int n) throws Exception {
+        return app.post("/generate", "{\"prompt\":\"noise\",\"model\":\"gpt-image-1\",\"size\":\"1536x1024\","
+                + "\"quality\":\"low\",\"n\":" + n + "}");
     }
 }
