@@ -43,7 +43,8 @@ public class EmulatorFaults {
         queue.clear();
     }
 
-    synchronized int pending() {
+    /** Faults still queued. */
+    public synchronized int pending() {
         return queue.size();
     }
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,9 +20,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * When {@code IMAGEFN_API_KEYS} is set, {@code /v1/*} and the function paths need {@code Authorization: Bearer <key>},
- * and so does the offline emulator ({@code /emulator/*}: fault injection and free images are not for anonymous
- * callers), which also takes imagefn's own access token ({@link OfflineEmulator#accessToken()}).
+ * When {@code IMAGEFN_API_KEYS} is set, every path needs {@code Authorization: Bearer <key>} but the few that are
+ * public ({@link #isPublic}: the playground's page and model list, health, metrics, the OpenAPI document): {@code /v1/*},
+ * the function paths, the offline emulator ({@code /emulator/*}: fault injection and free images are not for anonymous
+ * callers; it also takes imagefn's own access token, {@link OfflineEmulator#accessToken()}) and any path nobody
+ * thought of. Denying by default means a new route, or a spelling a router reads differently, is never an open door;
+ * {@link PathGate} has already refused the spellings that routers read differently.
  * Checked before the body is read, compared in constant time (digests of equal length, every key compared), and the
  * presented key is never logged or echoed.
  */
@@ -42,6 +46,14 @@ public class ApiKeyGuard {
     /** Routing-context key of the caller's identity: a digest of the API key it presented (never the key). */
     static final String CALLER = "imagefn.caller";
 
+    /** The paths anyone may read: the playground's page and assets, its model list, and the operator endpoints. */
+    static boolean isPublic(String path) {
+        return PUBLIC.contains(path) || path.startsWith("/q/health/");
+    }
+
+    private static final Set<String> PUBLIC = Set.of("/", "/index.html", "/playground.css",
+            "/playground.js", "/favicon.ico", "/playground/models", "/q/health", "/q/metrics", "/q/openapi");
+
     private final List<byte[]> keyDigests;
     private final Instance<OfflineEmulator> emulator;
 
@@ -56,19 +68,20 @@ public class ApiKeyGuard {
             Log.info("API keys: none configured, the HTTP surface is open");
             return;
         }
-        Log.infof("API keys: %d configured; /v1/*, the function paths and the emulator require one",
+        Log.infof("API keys: %d configured; every path but the playground page, health, metrics and the OpenAPI "
+                + "document requires one",
                 keyDigests.size());
         // before the body handler (Integer.MIN_VALUE + 1): a request without a key is refused unread
         router.route().order(Integer.MIN_VALUE).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {
-        String path = ctx.normalizedPath();
-        boolean emulator = path.startsWith("/emulator/");
-        if (!path.startsWith("/v1/") && !FunctionRequests.FUNCTION_PATHS.contains(path) && !emulator) {
+        String path = ctx.request().path();
+        if (isPublic(path)) {
             ctx.next();
             return;
         }
+        boolean emulator = path.startsWith("/emulator/");
         String header = ctx.request().getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             refuse(ctx, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", null);
