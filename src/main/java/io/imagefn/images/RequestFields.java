@@ -67,11 +67,12 @@ final class RequestFields {
         if (v == null) {
             return null;
         }
+        // what the caller sent, as the range error quotes it (JSON numbers are at most 1000 digits: Jackson's limit)
+        String sent = v instanceof String s ? s.trim() : String.valueOf(v);
         if (v instanceof String s && textEncoded) {
-            try {
-                v = new BigInteger(s.trim());
-            } catch (NumberFormatException e) {
-                problems.add(wrongType(name, "an integer", v));
+            v = textInteger(s.trim());
+            if (v == null) {
+                problems.add(wrongType(name, "an integer", s));
                 return null;
             }
         }
@@ -79,7 +80,7 @@ final class RequestFields {
             return i;
         }
         if (v instanceof Long || v instanceof BigInteger) {
-            BigInteger value = new BigInteger(v.toString());
+            BigInteger value = v instanceof Long l ? BigInteger.valueOf(l) : (BigInteger) v;
             if (value.bitLength() < 32) {
                 return value.intValue();
             }
@@ -87,11 +88,42 @@ final class RequestFields {
             boolean below = value.signum() < 0;
             problems.add(ImagesApiException.invalid(name, below ? "integer_below_min_value" : "integer_above_max_value",
                     "Invalid '" + name + "': integer " + (below ? "below minimum" : "above maximum") + " value, got "
-                            + ImagesApiException.excerpt(value.toString()) + " instead."));
+                            + ImagesApiException.excerpt(sent) + " instead."));
             return null;
         }
         problems.add(wrongType(name, "an integer", v));
         return null;
+    }
+
+    /** Longest digit run parsed: every valid value is far shorter, and parsing cost grows with the square of it. */
+    static final int MAX_INTEGER_DIGITS = 19;
+
+    /**
+     * A form field's integer, its cost bounded by the field's length, not its square: a digit run longer than
+     * {@link #MAX_INTEGER_DIGITS} (leading zeros aside) is not parsed, only known to be out of range. Null when the
+     * text is not an integer.
+     */
+    static Number textInteger(String text) {
+        int start = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+        if (start == text.length()) {
+            return null;
+        }
+        int firstSignificant = -1;
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            if (firstSignificant < 0 && c != '0') {
+                firstSignificant = i;
+            }
+        }
+        if (firstSignificant >= 0 && text.length() - firstSignificant > MAX_INTEGER_DIGITS) {
+            // as the range error would say, without the quadratic parse: beyond any int either way
+            return text.charAt(0) == '-' ? BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE)
+                    : BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE);
+        }
+        return new BigInteger(text);
     }
 
     Boolean bool(String name) {
