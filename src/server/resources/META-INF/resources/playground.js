@@ -107,9 +107,11 @@ function setImage(fig, d, modelName, caption) {
   const img = fig.querySelector('img');
   fig.classList.remove('partial');
   img.className = 'result';
-  img.src = d.url || `data:image/${d.output_format || 'png'};base64,${d.b64_json}`;
+  // an item carries url or b64_json; an inline one has its stored copy's signed URL in stored_url
+  const url = d.url || d.stored_url;
+  img.src = url || `data:image/${d.output_format || 'png'};base64,${d.b64_json}`;
   const expires = d.expires_at ? ` · link valid until ${new Date(d.expires_at * 1000).toLocaleTimeString()}` : '';
-  fig.querySelector('figcaption').textContent = d.url ? `${caption}${expires}` : `${caption} · not stored, shown inline`;
+  fig.querySelector('figcaption').textContent = url ? `${caption}${expires}` : `${caption} · not stored, shown inline`;
   if (d.id && model() && models.find((m) => m.name === modelName)?.jsonEdits) {
     img.title = 'Click to edit';
     img.onclick = () => openEditor(d.id, img.src, modelName);

@@ -167,7 +167,7 @@ class EditUpstreamTest {
         assertFalse(request.getParts().stream().map(Request.Part::getName).anyMatch("prompt"::equals));
 
         assertEquals(TestImages.b64(RESULT), r.getString("data[0].b64_json"));
-        assertArrayEquals(RESULT, TestImages.fetch(r.getString("data[0].url")).body());
+        assertArrayEquals(RESULT, TestImages.fetch(r.getString("data[0].stored_url")).body());
     }
 
     @Test

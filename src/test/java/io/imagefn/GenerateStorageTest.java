@@ -118,7 +118,7 @@ class GenerateStorageTest {
 
         upstream.verify(1, postRequestedFor(urlEqualTo("/v1/images/generations")).withRequestBody(equalToJson("""
                 {"prompt":"two squares","model":"dall-e-2","n":2,"size":"256x256","response_format":"b64_json"}""")));
-        List<String> urls = response.getList("data.url");
+        List<String> urls = response.getList("data.stored_url");
         assertEquals(2, urls.size());
         assertNotEquals(urls.get(0), urls.get(1));
         assertEquals(TestImages.b64(first), response.getString("data[0].b64_json"));

@@ -54,7 +54,7 @@ class GracefulShutdownIT {
         for (int i = 0; i < 100; i++) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (r.body().contains("ft_bulkhead_executionsRunning{method=\"io.imagefn.upstream.UpstreamClient.generate\"} 1.0")) {
+            if (r.body().contains("imagefn_upstream_in_flight 1.0")) {
                 return;
             }
             Thread.sleep(50);

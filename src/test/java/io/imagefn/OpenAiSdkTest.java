@@ -44,13 +44,18 @@ class OpenAiSdkTest {
         return TestImages.decode(TestImages.fetch(url).body());
     }
 
+    /** imagefn's extension on an item answered inline: its stored copy's signed URL. */
+    private static String storedUrl(com.openai.models.images.Image image) {
+        return image._additionalProperties().get("stored_url").convert(String.class);
+    }
+
     private static BufferedImage decode(String b64) {
         return TestImages.decode(java.util.Base64.getDecoder().decode(b64));
     }
 
     /** OpenAI's own documentation code for GPT image models reads data[0].b64_json: it works unchanged. */
     @Test
-    void aGptGenerationAnswersB64JsonAsOpenAiDoesPlusTheStoredUrl() {
+    void aGptGenerationAnswersB64JsonAsOpenAiDoesPlusTheStoredCopysUrl() {
         ImagesResponse r = client().images().generate(ImageGenerateParams.builder().prompt("a lighthouse")
                 .model(ImageModel.GPT_IMAGE_1).size(ImageGenerateParams.Size._1536X1024).n(2).build());
 
@@ -58,7 +63,8 @@ class OpenAiSdkTest {
         BufferedImage image = decode(r.data().get().get(1).b64Json().orElseThrow());
         assertEquals(1536, image.getWidth());
         assertEquals(1024, image.getHeight());
-        assertEquals(image.getRGB(700, 500), open(r.data().get().get(1).url().orElseThrow()).getRGB(700, 500),
+        assertTrue(r.data().get().get(1).url().isEmpty(), "url or b64_json, never both");
+        assertEquals(image.getRGB(700, 500), open(storedUrl(r.data().get().get(1))).getRGB(700, 500),
                 "the stored image is the one inline");
         assertTrue(r.usage().orElseThrow().outputTokens() > 0);
         assertEquals(ImagesResponse.OutputFormat.PNG, r.outputFormat().orElseThrow());
@@ -87,8 +93,7 @@ class OpenAiSdkTest {
         // right half outside the mask: still the first image's red
         assertEquals(Color.RED.getRGB(), image.getRGB(800, 512));
         assertTrue(r.usage().orElseThrow().inputTokensDetails().imageTokens() > 0, "both images were counted");
-        assertEquals(Color.RED.getRGB(), open(r.data().get().get(0).url().orElseThrow()).getRGB(800, 512),
-                "and stored");
+        assertEquals(Color.RED.getRGB(), open(storedUrl(r.data().get().get(0))).getRGB(800, 512), "and stored");
     }
 
     @Test
@@ -116,7 +121,7 @@ class OpenAiSdkTest {
         assertEquals(1, events.get(1).asGenerationPartialImage().partialImageIndex());
         var completed = events.get(2).asGenerationCompleted();
         assertTrue(completed.usage().totalTokens() > 0);
-        String url = completed._additionalProperties().get("url").convert(String.class);
+        String url = completed._additionalProperties().get("stored_url").convert(String.class);
         BufferedImage image = open(url);
         assertEquals(1024, image.getWidth());
         assertEquals(TestImages.decode(java.util.Base64.getDecoder().decode(completed.b64Json())).getRGB(10, 10),
@@ -135,7 +140,7 @@ class OpenAiSdkTest {
         assertEquals(2, events.size());
         assertTrue(events.get(0).isPartialImage());
         assertTrue(events.get(1).isCompleted());
-        String url = events.get(1).asCompleted()._additionalProperties().get("url").convert(String.class);
+        String url = events.get(1).asCompleted()._additionalProperties().get("stored_url").convert(String.class);
         // no size asked: the supported size nearest the input's shape, as the GPT image models answer
         assertEquals(1024, open(url).getWidth());
     }
@@ -163,5 +168,41 @@ class OpenAiSdkTest {
         assertEquals(400, e.statusCode());
         assertEquals("n", e.param().orElseThrow());
         assertEquals("invalid_request_error", e.type().orElseThrow());
+    }
+
+    /**
+     * What a client built on openai-java's {@code Image} model sees, read the way Spring AI 2.0.1's
+     * {@code OpenAiImageModel} does (its {@code call} lambda, decompiled): {@code url} if present, and then no bytes;
+     * otherwise {@code b64_json}.
+     */
+    private record SpringAiImage(String url, String b64Json) {
+        static SpringAiImage of(com.openai.models.images.Image image) {
+            return image.url().isPresent() ? new SpringAiImage(image.url().get(), null)
+                    : new SpringAiImage(null, image.b64Json().orElse(null));
+        }
+    }
+
+    /** Asked for bytes (GPT's default, or b64_json for any model): Spring AI finds them; asked for a link: the link. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({ "gpt-image-1,,true", "gpt-image-1,url,false",
+            "dall-e-2,b64_json,true", "dall-e-3,,false" })
+    void aClientThatReadsUrlFirstGetsWhatItAskedFor(String model, String format, boolean bytes) {
+        ImageGenerateParams.Builder params = ImageGenerateParams.builder().prompt("a lighthouse").model(model)
+                .size(model.equals("dall-e-2") ? ImageGenerateParams.Size._256X256 : ImageGenerateParams.Size._1024X1024);
+        if (format != null) {
+            params.responseFormat(ImageGenerateParams.ResponseFormat.of(format));
+        }
+
+        SpringAiImage image = SpringAiImage.of(client().images().generate(params.build()).data().orElseThrow().get(0));
+
+        org.junit.jupiter.api.Assertions.assertNotNull(bytes ? image.b64Json() : image.url(),
+                "a client that reads url first finds what it asked for: " + image);
+        BufferedImage got = bytes ? decode(image.b64Json()) : open(image.url());
+        assertEquals(model.equals("dall-e-2") ? 256 : 1024, got.getWidth(), image.toString());
+        if (bytes) {
+            assertEquals(null, image.url(), "an image answered inline carries no url");
+        } else {
+            assertEquals(null, image.b64Json());
+        }
     }
 }

@@ -70,7 +70,7 @@ class ProductionConfiguredIT {
         byte[] square = TestImages.png(64, 64, Color.GREEN);
         String edited = given().multiPart("image", "a.png", square, "image/png").multiPart("prompt", "add a hat")
                 .multiPart("model", "gpt-image-1")
-                .when().post("/v1/images/edits").then().statusCode(200).extract().path("data[0].url");
+                .when().post("/v1/images/edits").then().statusCode(200).extract().path("data[0].stored_url");
         String varied = given().multiPart("image", "a.png", square, "image/png")
                 .when().post("/v1/images/variations").then().statusCode(200).extract().path("data[0].url");
 

@@ -177,6 +177,54 @@ class RequestLogTest {
         }
     }
 
+    /**
+     * A request that fails after an image was stored names the stored image (id and signed URL) to the caller, who
+     * paid for it; the log lines of that failure carry the URL without its signature.
+     */
+    @Test
+    void aFailureAfterAStoredImageNamesItsUrlToTheCallerButNotInTheLog() {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(json(200, "{\"created\":1,\"data\":[{\"b64_json\":\""
+                + TestImages.b64(TestImages.png(8, 8, Color.BLUE)) + "\"},{\"b64_json\":\"" + "QUJD".repeat(40)
+                + "\"}]}")));
+
+        String response = given().contentType("application/json").body("{\"prompt\":\"two\",\"model\":\"dall-e-2\","
+                + "\"n\":2,\"size\":\"256x256\"}").when().post(PATH).then().statusCode(502).extract().asString();
+
+        Matcher signature = SIGNATURE.matcher(response);
+        assertTrue(signature.find(), "the caller learns where the paid image is: " + response);
+        List<String> lines = capture.lines();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("answered 502") && l.contains("/images/img_")),
+                () -> "the failure is logged with the stored image's address: " + lines);
+        for (String line : lines) {
+            assertFalse(line.contains("X-Amz-Signature") || line.contains(signature.group(1)),
+                    () -> "signed URL logged: " + line);
+        }
+    }
+
+    /**
+     * What an upstream says in its error is passed on to the caller without the upstream key or any bearer token it
+     * quotes, and logged on one line: a newline in its error code cannot forge a log line.
+     */
+    @Test
+    void anUpstreamErrorIsPassedOnWithoutSecretsAndLoggedOnOneLine() {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(json(400, "{\"error\":{\"message\":\"Your request "
+                + "with Authorization: Bearer " + WireMockUpstream.API_KEY + " (key " + WireMockUpstream.API_KEY
+                + ", also sk-proj-0123456789abcdef) was refused.\",\"type\":\"invalid_request_error\","
+                + "\"param\":\"prompt\",\"code\":\"bad_prompt\\n2026-12-03 INFO [imagefn.request] forged\"}}")));
+
+        String response = generate("{\"prompt\":\"a kite\",\"model\":\"gpt-image-1\"}");
+
+        assertTrue(response.contains("was refused"), response);
+        assertFalse(response.contains(WireMockUpstream.API_KEY), response);
+        assertFalse(response.contains("sk-proj-0123456789abcdef"), response);
+        String code = io.restassured.path.json.JsonPath.from(response).getString("error.code");
+        assertTrue(code.startsWith("bad_prompt") && !code.contains("\n"), "the code is one line: " + code);
+        for (String line : capture.lines()) {
+            assertFalse(line.contains("\n2026-12-03 INFO"), () -> "a forged line: " + line);
+            assertFalse(line.contains(WireMockUpstream.API_KEY), () -> "upstream key logged: " + line);
+        }
+    }
+
     @Test
     void jsonLogsCarryTheRequestFieldsAsProperties() throws Exception {
         upstream.stubFor(post(urlEqualTo(PATH)).willReturn(json(200, images(1))));

@@ -26,8 +26,9 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The README's table, row by row: which fields each image of an answer carries, per surface (the functions or /v1),
- * model family and {@code response_format}. On /v1 a GPT image model answers {@code b64_json} as OpenAI does (plus
- * imagefn's stored URL), DALL·E a URL; {@code response_format} chooses for any model on both surfaces; the image is
+ * model family and {@code response_format}. On /v1 a GPT image model answers {@code b64_json} as OpenAI does (with
+ * imagefn's stored copy in {@code stored_url}: an item never carries both {@code url} and {@code b64_json}), DALL·E
+ * a URL; {@code response_format} chooses for any model on both surfaces; the image is
  * stored every time, and the inline bytes are the stored bytes. Every /v1 answer validates against OpenAI's schema.
  */
 @QuarkusTest
@@ -35,7 +36,7 @@ class ResponseFormatTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> URL_ONLY = Set.of("url", "id", "expires_at");
-    private static final Set<String> INLINE_AND_URL = Set.of("b64_json", "url", "id", "expires_at");
+    private static final Set<String> INLINE_AND_URL = Set.of("b64_json", "stored_url", "id", "expires_at");
 
     static Stream<Arguments> table() {
         return Stream.of(
@@ -70,7 +71,7 @@ class ResponseFormatTest {
         image.fieldNames().forEachRemaining(present::add);
         present.remove("revised_prompt");
         assertEquals(new TreeSet<>(fields), present, body.length() > 400 ? body.substring(0, 400) : body);
-        byte[] stored = TestImages.fetch(image.path("url").asText()).body();
+        byte[] stored = TestImages.fetch(image.path(image.has("url") ? "url" : "stored_url").asText()).body();
         if (image.has("b64_json")) {
             assertArrayEquals(stored, Base64.getDecoder().decode(image.path("b64_json").asText()),
                     "the inline image is the stored one");

@@ -72,8 +72,11 @@ class V1StreamingFaultsTest {
 
     /** The {@code data:} payloads of the relayed stream. */
     private static List<JsonPath> relayed() {
-        String body = given().contentType("application/json").body(REQUEST).when().post("/v1/images/generations")
-                .then().statusCode(200).extract().asString();
+        return relayed(given().contentType("application/json").body(REQUEST).when().post("/v1/images/generations")
+                .then().statusCode(200).extract().asString());
+    }
+
+    private static List<JsonPath> relayed(String body) {
         List<JsonPath> data = new ArrayList<>();
         for (String line : body.split("\n")) {
             if (line.startsWith("data: ")) {
@@ -93,11 +96,11 @@ class V1StreamingFaultsTest {
                 "{\"prompt\":\"a fox\",\"model\":\"gpt-image-1\",\"stream\":true,\"partial_images\":1}")));
         assertEquals(2, events.size());
         assertEquals("image_generation.partial_image", events.get(0).getString("type"));
-        assertEquals(null, events.get(0).getString("url"), "partials are relayed as they are");
+        assertEquals(null, events.get(0).getString("stored_url"), "partials are relayed as they are");
         JsonPath done = events.get(1);
         assertEquals(10, done.getInt("usage.total_tokens"));
         assertTrue(done.getString("id").startsWith("img_"));
-        assertArrayEquals(FINAL, TestImages.fetch(done.getString("url")).body());
+        assertArrayEquals(FINAL, TestImages.fetch(done.getString("stored_url")).body());
     }
 
     @Test
@@ -107,6 +110,29 @@ class V1StreamingFaultsTest {
 
         List<JsonPath> events = relayed();
 
+        assertEquals(2, events.size());
+        assertEquals("generation failed", events.get(1).getString("error.message"));
+    }
+
+    /**
+     * An event whose data spans several {@code data:} lines (legal SSE: the lines join with newlines) is relayed as
+     * one line of JSON: written back as it came, its second line would lose its {@code data:} prefix and break the
+     * caller's event framing.
+     */
+    @Test
+    void relaysAMultiLineEventAsOneDataLine() {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(sse(partial() + "event: error\ndata: {\"error\":\n"
+                + "data: {\"message\":\"generation failed\",\n"
+                + "data: \"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n")));
+
+        String body = given().contentType("application/json").body(REQUEST).when().post("/v1/images/generations")
+                .then().statusCode(200).extract().asString();
+
+        for (String line : body.split("\n")) {
+            assertTrue(line.isEmpty() || line.startsWith("event: ") || line.startsWith("data: "),
+                    "an SSE line: " + line);
+        }
+        List<JsonPath> events = relayed(body);
         assertEquals(2, events.size());
         assertEquals("generation failed", events.get(1).getString("error.message"));
     }

@@ -52,7 +52,7 @@ class V1SurfaceTest {
                 .when().post("/v1/images/edits")
                 .then().statusCode(200)
                 .body("usage.input_tokens_details.image_tokens", equalTo(TOKENS_PER_SMALL_IMAGE))
-                .body("data[0].url", startsWith("http"))
+                .body("data[0].stored_url", startsWith("http"))
                 .extract().asString();
         OpenAiSchemas.assertValid("ImagesResponse", body);
     }

@@ -44,6 +44,18 @@ public interface ImagefnConfig {
 
     Bodies bodies();
 
+    Streams streams();
+
+    /** Server-sent event streams ({@code stream: true}) on the HTTP server. */
+    interface Streams {
+        /**
+         * How long one write to a stream's caller may take: a caller that stops reading is dropped after this (its
+         * connection closed, the upstream stream cancelled, its upstream slot freed). Default 30s.
+         */
+        @WithDefault("30s")
+        Duration writeTimeout();
+    }
+
     /**
      * Request bodies on the HTTP server, which buffers each one whole before a function runs (the Lambda runtime
      * hands over whole events: these do not apply there).
@@ -158,9 +170,29 @@ public interface ImagefnConfig {
 
         CircuitBreaker circuitBreaker();
 
-        /** Upstream calls in flight at once per instance; more are refused with 503. Default 16. */
+        /**
+         * Upstream exchanges in flight at once per instance; more are refused with 503. A call counts until its answer
+         * has been read, a stream until it ends. Default 16.
+         */
         @WithDefault("16")
         int maxConcurrentCalls();
+
+        AnswerUrls answerUrls();
+    }
+
+    /**
+     * Images an upstream answers with as URLs are fetched under the same address policy as input URLs (resolved once,
+     * every hop vetted, no redirect to a private address): a hostile or compromised upstream cannot make imagefn fetch
+     * from its own network. OpenAI's image URLs are public {@code https} ones.
+     */
+    interface AnswerUrls {
+        /** Fetch {@code http://} answer URLs too. Default false. */
+        @WithDefault("false")
+        boolean allowHttp();
+
+        /** Fetch answer URLs on loopback and private networks (a self-hosted upstream); metadata stays refused. */
+        @WithDefault("false")
+        boolean allowPrivateAddresses();
     }
 
     /** The API the upstream speaks. */

@@ -20,6 +20,7 @@ import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.storage.RecordStore;
 import io.imagefn.storage.StorageException;
+import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
 
 /**
@@ -197,7 +198,7 @@ public class Idempotency {
         } catch (RuntimeException e) {
             // the caller still gets its images; without the record a duplicate runs again rather than waiting for
             // a claim that would never complete
-            Log.warnf("Idempotency record %s could not be completed: %s", name, e.getMessage());
+            Log.warnf("Idempotency record %s could not be completed: %s", name, Redaction.forLog(e.getMessage()));
             release(name, holder);
         }
         return done.response();
@@ -215,7 +216,7 @@ public class Idempotency {
                 records.deleteRecord(name, current.get().etag());
             }
         } catch (StorageException e) {
-            Log.warnf("Idempotency claim %s could not be released (it lapses with its lease): %s", name, e.getMessage());
+            Log.warnf("Idempotency claim %s could not be released (it lapses with its lease): %s", name, Redaction.forLog(e.getMessage()));
         }
     }
 
@@ -269,7 +270,7 @@ public class Idempotency {
     }
 
     private static ImagesApiException unavailable(StorageException e) {
-        Log.warnf("Idempotency records unavailable: %s", e.getMessage());
+        Log.warnf("Idempotency records unavailable: %s", Redaction.forLog(e.getMessage()));
         return new ImagesApiException(503, "api_error", null, "idempotency_store_unavailable",
                 "The object store that keeps idempotency records cannot be reached, so this request cannot be run "
                         + "safely once. Retry shortly.", Duration.ofSeconds(5));

@@ -50,8 +50,8 @@ public class Replays {
                 return Optional.empty();
             }
             ImageStore.StoredImage signed = store.sign(image.id(), image.key(), config.urlTtl());
-            data.add(new ImagesResponse.ImageData(signed.url().toString(), b64, image.revisedPrompt(), image.id(),
-                    signed.expiresAt().getEpochSecond(), null));
+            data.add(ImagesResponse.ImageData.stored(signed.url().toString(), b64, image.revisedPrompt(), image.id(),
+                    signed.expiresAt().getEpochSecond()));
         }
         return Optional.of(new ImagesResponse(result.created(), data, result.background(), result.outputFormat(),
                 result.quality(), result.size(), result.usage(), result.estimatedCost()));

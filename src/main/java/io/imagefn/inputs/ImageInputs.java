@@ -9,6 +9,7 @@ import io.imagefn.images.ImageRef;
 import io.imagefn.images.InputRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.InputImage;
+import io.imagefn.memory.MemoryBudget;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.storage.StorageException;
 
@@ -32,14 +33,24 @@ public class ImageInputs {
 
     /**
      * Loads and measures one image; every failure is a 4xx naming {@code ref.param()}. A {@code file_id} names an
-     * image {@code owner} stored: another caller's is not found.
+     * image {@code owner} stored: another caller's is not found. What is downloaded or read back is held for the
+     * request in {@code lease} (503 {@code server_busy} when the instance's budget is full); inline bytes came with
+     * the body, which was budgeted when it arrived.
      */
-    public InputImage load(ImageRef ref, String owner) {
-        byte[] bytes = ref.bytes() != null ? ref.bytes() : ref.fileId() != null ? stored(ref, owner) : fromUrl(ref);
+    public InputImage load(ImageRef ref, String owner, MemoryBudget.Lease lease) {
+        byte[] bytes = ref.bytes() != null ? ref.bytes() : ref.fileId() != null ? stored(ref, owner, lease)
+                : fromUrl(ref, lease);
         return InputImage.of(ref.param(), bytes);
     }
 
-    private byte[] stored(ImageRef ref, String owner) {
+    private byte[] stored(ImageRef ref, String owner, MemoryBudget.Lease lease) {
+        byte[] bytes = readStored(ref, owner);
+        // read first (the bucket tells no size up front); one image at a time can be over the budget, never more
+        lease.reserve(bytes.length);
+        return bytes;
+    }
+
+    private byte[] readStored(ImageRef ref, String owner) {
         try {
             return store.read(ref.fileId(), owner).orElseThrow(() -> new ImagesApiException(404,
                     ImagesApiException.INVALID_REQUEST, ref.param(), "image_not_found",
@@ -51,7 +62,7 @@ public class ImageInputs {
         }
     }
 
-    private byte[] fromUrl(ImageRef ref) {
+    private byte[] fromUrl(ImageRef ref, MemoryBudget.Lease lease) {
         String url = ref.imageUrl();
         if (url.length() > MAX_IMAGE_URL_CHARS) {
             throw ImagesApiException.invalid(ref.param(), "string_above_max_length", "Invalid '" + ref.param()
@@ -60,7 +71,7 @@ public class ImageInputs {
         if (url.regionMatches(true, 0, "data:", 0, 5)) {
             return dataUrl(ref.param(), url);
         }
-        return remote.fetch(ref.param(), url);
+        return remote.fetch(ref.param(), url, lease);
     }
 
     /** {@code data:[<type>];base64,<data>}: the declared type is ignored, the bytes are sniffed instead. */

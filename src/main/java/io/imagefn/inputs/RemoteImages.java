@@ -23,7 +23,9 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.util.Timeout;
 
+import io.imagefn.images.ImageBytes;
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.memory.MemoryBudget;
 
 /**
  * Downloads input images from caller-given URLs without letting the caller reach what it should not: only
@@ -110,52 +112,95 @@ public final class RemoteImages {
         }
     }
 
-    /** The body of {@code url}, or a 400 naming {@code param} that says why it was refused. */
-    public byte[] fetch(String param, String url) {
-        URI uri = parse(param, url);
+    /**
+     * Why a URL was not fetched: {@code code} is the caller-facing error code ({@code invalid_image_url},
+     * {@code image_too_large}); {@code passing} marks a failure worth trying again (the server's 5xx, a broken
+     * connection), as against a refusal.
+     */
+    public static final class Refused extends RuntimeException {
+        private final String code;
+        private final boolean passing;
+
+        Refused(String why, String code, boolean passing) {
+            super(why, null, false, false);
+            this.code = code;
+            this.passing = passing;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        public boolean passing() {
+            return passing;
+        }
+    }
+
+    /**
+     * The body of a caller's {@code url}, or a 400 naming {@code param} that says why it was refused. Its bytes are
+     * reserved from {@code lease} as they arrive (503 {@code server_busy} when the budget is full).
+     */
+    public byte[] fetch(String param, String url, MemoryBudget.Lease lease) {
+        try {
+            return get(url, lease).toByteArray();
+        } catch (Refused e) {
+            throw ImagesApiException.invalid(param, e.code(), "Invalid '" + param + "': " + e.getMessage() + ".");
+        }
+    }
+
+    /**
+     * The body of {@code url} under the policy, or {@link Refused}.
+     *
+     * @param lease where its bytes are reserved as they arrive; null for bytes that must not be refused for memory
+     *              (images already paid for)
+     */
+    public ImageBytes get(String url, MemoryBudget.Lease lease) {
+        URI uri = parse(url);
         long deadline = System.nanoTime() + policy.readTimeout().toNanos();
         for (int hop = 0;; hop++) {
-            check(param, uri);
-            Fetch fetch = send(param, uri, deadline);
+            check(uri);
+            Fetch fetch = send(uri, deadline);
             int status = fetch.status();
             Optional<String> location = fetch.header("Location");
             if (status >= 300 && status < 400 && location.isPresent()) {
                 fetch.close();
                 if (hop >= policy.maxRedirects()) {
-                    throw refused(param, "more than " + policy.maxRedirects() + " redirects");
+                    throw refused("more than " + policy.maxRedirects() + " redirects");
                 }
-                uri = parse(param, uri.resolve(location.get()).toString());
+                uri = parse(uri.resolve(location.get()).toString());
                 continue;
             }
             if (status != 200) {
                 fetch.close();
-                throw refused(param, "the image URL answered HTTP " + status);
+                throw new Refused("the image URL answered HTTP " + status, INVALID, status >= 500);
             }
-            return read(param, fetch, deadline);
+            return read(fetch, deadline, lease);
         }
     }
 
-    private URI parse(String param, String url) {
+    private static final String INVALID = "invalid_image_url";
+
+    private URI parse(String url) {
         try {
             URI uri = new URI(url);
             if (uri.getHost() == null) {
-                throw refused(param, "the URL has no host");
+                throw refused("the URL has no host");
             }
             return uri;
         } catch (java.net.URISyntaxException e) {
-            throw refused(param, "not a valid URL");
+            throw refused("not a valid URL");
         }
     }
 
-    private void check(String param, URI uri) {
+    private void check(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !(scheme.equals("http") && policy.allowHttp())) {
-            throw refused(param, "only " + (policy.allowHttp() ? "http and https" : "https") + " URLs are fetched, not "
+            throw refused("only " + (policy.allowHttp() ? "http and https" : "https") + " URLs are fetched, not "
                     + (scheme.isEmpty() ? "this one" : scheme));
         }
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         if (policy.allowedHosts().isPresent() && policy.allowedHosts().get().stream().noneMatch(h -> matches(host, h))) {
-            throw refused(param, "the host " + ImagesApiException.excerpt(host) + " is not in the allowed list");
+            throw refused("the host " + ImagesApiException.excerpt(host) + " is not in the allowed list");
         }
     }
 
@@ -168,26 +213,27 @@ public final class RemoteImages {
      * One request, cut off at the deadline by aborting it under the reader (a stalled connect, answer or body).
      * The response is open: the caller reads or closes it.
      */
-    private Fetch send(String param, URI uri, long deadline) {
+    private Fetch send(URI uri, long deadline) {
         HttpGet get = new HttpGet(uri);
         get.setHeader("Accept", "image/png,image/jpeg,image/webp");
         CompletableFuture<Void> guard = CompletableFuture.runAsync(get::cancel,
-                CompletableFuture.delayedExecutor(remaining(param, deadline), TimeUnit.NANOSECONDS));
+                CompletableFuture.delayedExecutor(remaining(deadline), TimeUnit.NANOSECONDS));
         try {
             return new Fetch(http.executeOpen(null, get, null), guard);
         } catch (NonPublicAddress e) {
             guard.cancel(false);
-            throw refused(param, "the host " + ImagesApiException.excerpt(e.getMessage())
+            throw refused("the host " + ImagesApiException.excerpt(e.getMessage())
                     + " resolves to a non-public address");
         } catch (UnknownHostException e) {
             guard.cancel(false);
-            throw refused(param, "the host " + ImagesApiException.excerpt(uri.getHost()) + " does not resolve");
+            throw refused("the host " + ImagesApiException.excerpt(uri.getHost()) + " does not resolve");
         } catch (IOException e) {
             guard.cancel(false);
             if (System.nanoTime() > deadline) {
-                throw tooSlow(param);
+                throw tooSlow();
             }
-            throw refused(param, "the image URL could not be fetched (" + e.getClass().getSimpleName() + ")");
+            throw new Refused("the image URL could not be fetched (" + e.getClass().getSimpleName() + ")", INVALID,
+                    true);
         }
     }
 
@@ -212,53 +258,79 @@ public final class RemoteImages {
         }
     }
 
-    private byte[] read(String param, Fetch fetch, long deadline) {
-        long declared = fetch.header("Content-Length").map(Long::parseLong).orElse(-1L);
+    /** Bytes reserved ahead while a body of unknown length arrives. */
+    private static final long RESERVE_STEP = 256 * 1024;
+
+    /** The body, its bytes reserved from {@code lease} before they are read (the declared length at once). */
+    private ImageBytes read(Fetch fetch, long deadline, MemoryBudget.Lease lease) {
+        long declared;
+        try {
+            declared = fetch.header("Content-Length").map(Long::parseLong).orElse(-1L);
+        } catch (NumberFormatException e) {
+            fetch.close();
+            throw refused("the image URL sent a malformed Content-Length");
+        }
         if (declared > policy.maxBytes()) {
             fetch.close();
-            throw tooLarge(param);
+            throw tooLarge();
         }
+        long reserved = 0;
         try (InputStream in = fetch.response().getEntity() == null ? InputStream.nullInputStream()
                 : fetch.response().getEntity().getContent()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, policy.maxBytes() + 1));
-            if (bytes.length > policy.maxBytes()) {
-                throw tooLarge(param);
+            if (lease != null && declared >= 0) {
+                lease.reserve(declared);
+                reserved = declared;
+            }
+            ImageBytes bytes = ImageBytes.capped(policy.maxBytes());
+            byte[] chunk = new byte[64 * 1024];
+            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                long total = bytes.size() + (long) n;
+                if (lease != null && total > reserved) {
+                    long more = Math.max(RESERVE_STEP, total - reserved);
+                    lease.reserve(more);
+                    reserved += more;
+                }
+                bytes.write(chunk, 0, n);
             }
             if (System.nanoTime() > deadline) {
-                throw tooSlow(param);
+                throw tooSlow();
+            }
+            if (lease != null && reserved > bytes.size()) {
+                lease.giveBack(reserved - bytes.size());
             }
             return bytes;
+        } catch (ImageBytes.TooLarge e) {
+            throw tooLarge();
         } catch (IOException e) {
             if (System.nanoTime() > deadline) {
-                throw tooSlow(param);
+                throw tooSlow();
             }
-            throw refused(param, "the download failed (" + e.getClass().getSimpleName() + ")");
+            throw new Refused("the download failed (" + e.getClass().getSimpleName() + ")", INVALID, true);
         } finally {
             fetch.close();
         }
     }
 
-    private long remaining(String param, long deadline) {
+    private long remaining(long deadline) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw tooSlow(param);
+            throw tooSlow();
         }
         return left;
     }
 
-    private ImagesApiException tooSlow(String param) {
+    private Refused tooSlow() {
         long ms = policy.readTimeout().toMillis();
-        return refused(param, "the image URL did not deliver the image within "
+        return refused("the image URL did not deliver the image within "
                 + (ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms"));
     }
 
-    private ImagesApiException tooLarge(String param) {
-        return ImagesApiException.invalid(param, "image_too_large",
-                "Invalid '" + param + "': the image at the URL is larger than " + policy.maxBytes() + " bytes.");
+    private Refused tooLarge() {
+        return new Refused("the image at the URL is larger than " + policy.maxBytes() + " bytes", "image_too_large",
+                false);
     }
 
-    private static ImagesApiException refused(String param, String why) {
-        return ImagesApiException.invalid(param, "invalid_image_url", "Invalid '" + param + "': " + why + ".");
+    private static Refused refused(String why) {
+        return new Refused(why, INVALID, false);
     }
-
 }

@@ -80,8 +80,8 @@ public class SnapStartPriming implements Resource {
                 GenerateRequest.class);
         ImageRules.validate(request, false);
         costs.estimate(ImageModel.GPT_IMAGE_1, 1, "1024x1024", "low", null);
-        json.writeValueAsString(new ImagesResponse(0, List.of(new ImagesResponse.ImageData("https://primed", null,
-                null, "img_primed", 0L, null)), null, null, null, null, null, null));
+        json.writeValueAsString(new ImagesResponse(0, List.of(ImagesResponse.ImageData.stored("https://primed", null,
+                null, "img_primed", 0L)), null, null, null, null, null, null));
         Log.infof("Primed for a snapshot: storage clients, upstream client, %d models, prices, JSON",
                 ImageModel.KNOWN.size());
     }

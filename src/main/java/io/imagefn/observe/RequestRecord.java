@@ -117,6 +117,15 @@ public final class RequestRecord {
         finish(outcome(e), e.status(), e.code());
     }
 
+    /**
+     * The caller went away before the answer was complete (a stream it stopped reading, or hung up on): its own doing,
+     * not an upstream failure, so it does not feed the series operators alert on. Logged with status 499, the
+     * status proxies use for it.
+     */
+    public void clientClosed() {
+        finish("client_closed", 499, null);
+    }
+
     public void crashed(RuntimeException e) {
         finish("error", 500, e.getClass().getSimpleName());
     }

@@ -17,8 +17,9 @@ import io.opentelemetry.api.trace.Tracer;
 /**
  * The one place metrics and spans are named. Metric names follow Micrometer's dotted convention (Prometheus shows
  * {@code imagefn.requests} as {@code imagefn_requests_seconds_*}); tags have bounded values only (a model outside
- * imagefn's table is tagged {@code other}). The fault-tolerance metrics (retries, breaker state, bulkhead rejections)
- * come from SmallRye Fault Tolerance itself as {@code ft.*}.
+ * imagefn's table is tagged {@code other}). The fault-tolerance metrics (retries, breaker state, timeouts) come from
+ * SmallRye Fault Tolerance itself as {@code ft.*}; the upstream bulkhead is imagefn's own
+ * ({@code imagefn.upstream.in_flight}, {@code imagefn.upstream.refused}).
  */
 @ApplicationScoped
 public class Telemetry {
@@ -55,6 +56,16 @@ public class Telemetry {
     public StorageWrite storageWrite(long bytes) {
         Span span = tracer.spanBuilder("imagefn.storage.put").setAttribute(BYTES, bytes).startSpan();
         return new StorageWrite(this, span, bytes);
+    }
+
+    /** A value read whenever the metrics are scraped (bounded: no tags). */
+    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /** One more of something counted (bounded: no tags). */
+    public void count(String name, String description) {
+        Counter.builder(name).description(description).register(registry).increment();
     }
 
     Span child(String name) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +31,7 @@ import io.imagefn.images.VariationRequest;
 import io.imagefn.idempotency.Idempotency;
 import io.imagefn.idempotency.StoredResponse;
 import io.imagefn.inputs.ImageInputs;
+import io.imagefn.memory.MemoryBudget;
 import io.imagefn.observe.Binding;
 import io.imagefn.observe.RequestRecord;
 import io.imagefn.observe.Telemetry;
@@ -60,11 +61,13 @@ public class ImagePipeline {
     private final CostEstimator costs;
     private final Idempotency idempotency;
     private final UpstreamDownloads downloads;
+    private final MemoryBudget memory;
 
     public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs,
             ObjectMapper json, Telemetry telemetry, CostEstimator costs, Idempotency idempotency,
-            UpstreamDownloads downloads) {
+            UpstreamDownloads downloads, MemoryBudget memory) {
         this.downloads = downloads;
+        this.memory = memory;
         this.config = config;
         this.upstream = upstream;
         this.store = store;
@@ -76,7 +79,7 @@ public class ImagePipeline {
     }
 
     public ImagesResponse generate(GenerateRequest request, Origin origin) {
-        return observed("generate", origin, record -> {
+        return observed("generate", origin, (record, held) -> {
             Generation generation = record.validate(request.model(), () -> {
                 Generation g = ImageRules.validate(request, allowUnknownModels());
                 refuseStreaming(request.stream());
@@ -89,25 +92,25 @@ public class ImagePipeline {
     }
 
     public ImagesResponse edit(EditRequest request, Origin origin) {
-        return observed("edit", origin, record -> {
+        return observed("edit", origin, (record, held) -> {
             Edit edit = record.validate(request.model(), () -> {
                 Edit e = ImageRules.validateEdit(request, allowUnknownModels());
                 refuseStreaming(request.stream());
                 return e;
             });
             record.accepted(edit.model(), request.n(), request.prompt());
-            EditInputs in = load(edit, origin.owner());
+            EditInputs in = load(edit, origin.owner(), held);
             return paid(record, origin, "edit", request, edit.model(), request.quality(),
                     () -> upstream.edit(edit, in.images(), in.mask()));
         });
     }
 
     public ImagesResponse variation(VariationRequest request, Origin origin) {
-        return observed("variation", origin, record -> {
+        return observed("variation", origin, (record, held) -> {
             Variation variation = record.validate(request.model(),
                     () -> ImageRules.validateVariation(request, allowUnknownModels()));
             record.accepted(variation.model(), request.n(), null);
-            InputImage image = inputs.load(request.image(), origin.owner());
+            InputImage image = inputs.load(request.image(), origin.owner(), held);
             InputRules.checkVariationInput(image);
             return paid(record, origin, "variation", request, variation.model(), null,
                     () -> upstream.variation(variation, image));
@@ -155,7 +158,7 @@ public class ImagePipeline {
      * The request's record is finished by the relay when the stream ends.
      */
     public StreamRelay streamGeneration(GenerateRequest request, Origin origin) {
-        return observedStream("generate", record -> {
+        return observedStream("generate", (record, held) -> {
             Generation generation = record.validate(request.model(), () -> {
                 Generation g = ImageRules.validate(request, allowUnknownModels());
                 refuseIdempotencyKey(origin.key(request.idempotencyKey()));
@@ -163,22 +166,22 @@ public class ImagePipeline {
             });
             record.accepted(generation.model(), request.n(), request.prompt());
             return new StreamRelay(call(record, () -> upstream.openGenerationStream(generation)), store, json, record,
-                    costs, generation.model().name(), origin.owner());
+                    costs, generation.model().name(), origin.owner(), held);
         });
     }
 
     /** {@code stream: true} edits. */
     public StreamRelay streamEdit(EditRequest request, Origin origin) {
-        return observedStream("edit", record -> {
+        return observedStream("edit", (record, held) -> {
             Edit edit = record.validate(request.model(), () -> {
                 Edit e = ImageRules.validateEdit(request, allowUnknownModels());
                 refuseIdempotencyKey(origin.key(request.idempotencyKey()));
                 return e;
             });
             record.accepted(edit.model(), request.n(), request.prompt());
-            EditInputs in = load(edit, origin.owner());
+            EditInputs in = load(edit, origin.owner(), held);
             return new StreamRelay(call(record, () -> upstream.openEditStream(edit, in.images(), in.mask())), store,
-                    json, record, costs, edit.model().name(), origin.owner());
+                    json, record, costs, edit.model().name(), origin.owner(), held);
         });
     }
 
@@ -186,16 +189,25 @@ public class ImagePipeline {
         return config.upstream().allowUnknownModels();
     }
 
-    /** Runs one request under its record: the span is current while it runs, the outcome is recorded once. */
-    private ImagesResponse observed(String function, Origin origin, Function<RequestRecord, ImagesResponse> work) {
+    /**
+     * Runs one request under its record: the span is current while it runs, the outcome is recorded once, and the
+     * input bytes it held ({@link MemoryBudget.Lease}) are given back when it ends. Running out of memory anywhere
+     * in it is imagefn's own 503, never an upstream failure or a 500.
+     */
+    private ImagesResponse observed(String function, Origin origin,
+            BiFunction<RequestRecord, MemoryBudget.Lease, ImagesResponse> work) {
         RequestRecord record = telemetry.start(function, origin.binding());
-        try {
+        try (MemoryBudget.Lease held = memory.lease()) {
             ImagesResponse response;
             try (Scope ignored = record.activate()) {
-                response = work.apply(record);
+                response = work.apply(record, held);
             }
             record.succeeded();
             return response;
+        } catch (OutOfMemoryError e) {
+            ImagesApiException out = ImagesApiException.outOfMemory("while handling the request");
+            record.failed(out);
+            throw out;
         } catch (ImagesApiException e) {
             record.failed(e);
             throw e;
@@ -205,15 +217,24 @@ public class ImagePipeline {
         }
     }
 
-    /** As {@link #observed}, but success is recorded when the stream ends, by the relay. */
-    private StreamRelay observedStream(String function, Function<RequestRecord, StreamRelay> open) {
+    /** As {@link #observed}, but success is recorded, and the held bytes given back, when the stream ends. */
+    private StreamRelay observedStream(String function,
+            BiFunction<RequestRecord, MemoryBudget.Lease, StreamRelay> open) {
         RequestRecord record = telemetry.start(function, Binding.V1_STREAM);
+        MemoryBudget.Lease held = memory.lease();
         try (Scope ignored = record.activate()) {
-            return open.apply(record);
+            return open.apply(record, held);
+        } catch (OutOfMemoryError e) {
+            held.close();
+            ImagesApiException out = ImagesApiException.outOfMemory("while opening the stream");
+            record.failed(out);
+            throw out;
         } catch (ImagesApiException e) {
+            held.close();
             record.failed(e);
             throw e;
         } catch (RuntimeException e) {
+            held.close();
             record.crashed(e);
             throw e;
         }
@@ -223,10 +244,10 @@ public class ImagePipeline {
     }
 
     /** Fetches and measures an edit's images and mask, then applies the byte-level rules. */
-    private EditInputs load(Edit edit, String owner) {
+    private EditInputs load(Edit edit, String owner, MemoryBudget.Lease held) {
         EditRequest request = edit.request();
-        List<InputImage> images = request.images().stream().map(ref -> inputs.load(ref, owner)).toList();
-        InputImage mask = request.mask() == null ? null : inputs.load(request.mask(), owner);
+        List<InputImage> images = request.images().stream().map(ref -> inputs.load(ref, owner, held)).toList();
+        InputImage mask = request.mask() == null ? null : inputs.load(request.mask(), owner, held);
         InputRules.checkEditInputs(edit.model(), images, mask);
         return new EditInputs(images, mask);
     }
@@ -288,10 +309,9 @@ public class ImagePipeline {
         // an image that could not be stored goes inline whatever was asked
         String b64 = kept.inline || stored.isEmpty() ? Base64.getEncoder().encodeToString(bytes.toByteArray()) : null;
         kept.where.add(stored.orElse(null));
-        kept.data.add(stored.map(s -> new ImagesResponse.ImageData(s.url().toString(), b64, image.revisedPrompt(),
-                s.id(), s.expiresAt().getEpochSecond(), null))
-                .orElseGet(() -> new ImagesResponse.ImageData(null, b64, image.revisedPrompt(), null, null,
-                        Boolean.FALSE)));
+        kept.data.add(stored.map(s -> ImagesResponse.ImageData.stored(s.url().toString(), b64, image.revisedPrompt(),
+                s.id(), s.expiresAt().getEpochSecond()))
+                .orElseGet(() -> ImagesResponse.ImageData.unstored(b64, image.revisedPrompt())));
     }
 
     /** The images of one answer kept so far, and how to keep the next. */

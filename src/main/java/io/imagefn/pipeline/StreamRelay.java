@@ -14,6 +14,7 @@ import io.imagefn.images.EstimatedCost;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.Usage;
+import io.imagefn.memory.MemoryBudget;
 import io.imagefn.observe.RequestRecord;
 import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
@@ -36,11 +37,13 @@ public final class StreamRelay {
     private final CostEstimator costs;
     private final String model;
     private final String owner;
+    private final MemoryBudget.Lease held;
     private int completed;
 
     StreamRelay(UpstreamStream upstream, ImageStore store, ObjectMapper json, RequestRecord record, CostEstimator costs,
-            String model, String owner) {
+            String model, String owner, MemoryBudget.Lease held) {
         this.owner = owner;
+        this.held = held;
         this.upstream = upstream;
         this.store = store;
         this.json = json;
@@ -51,7 +54,7 @@ public final class StreamRelay {
 
     /** Writes every event to {@code out}; returns when the upstream ends, fails, or the caller goes away. */
     public void writeTo(OutputStream out) throws IOException {
-        try (upstream) {
+        try (held; upstream) {
             for (UpstreamStream.Event event = upstream.next(); event != null; event = upstream.next()) {
                 if (event.data() == null || event.data().isBlank() || event.data().startsWith("[DONE]")) {
                     continue;
@@ -66,11 +69,16 @@ public final class StreamRelay {
         } catch (UpstreamException e) {
             Log.warnf("Upstream stream failed: status %d, request %s", e.status(), e.requestId().orElse("-"));
             record.upstreamRequestId(e.requestId());
-            record.failed(streamError("The upstream images API failed during the stream."));
-            write(out, "error", error("The upstream images API failed during the stream.", "upstream_stream_error"));
+            boolean timedOut = "upstream_timeout".equals(e.error().code());
+            String message = timedOut ? "The upstream image stream did not end within the upstream timeout."
+                    : "The upstream images API failed during the stream.";
+            String code = timedOut ? "upstream_timeout" : "upstream_stream_error";
+            record.failed(new ImagesApiException(timedOut ? 504 : 502, "api_error", null, code, message, null));
+            write(out, "error", error(message, code));
         } catch (IOException e) {
-            // the caller went away: the images completed so far were stored
-            record.failed(streamError("The caller closed the stream."));
+            // the caller went away (or was dropped for not reading): the images completed so far were stored, and
+            // closing the upstream stream (try-with-resources) cancels the rest and frees its slot
+            record.clientClosed();
             throw e;
         } catch (RuntimeException e) {
             Log.warn("Image stream failed", e);
@@ -96,7 +104,8 @@ public final class StreamRelay {
             return;
         }
         if (!(node instanceof ObjectNode event) || event.has("error")) {
-            write(out, name, data);
+            // re-serialized: JSON text spread over lines would break the event into several data lines
+            write(out, name, json.writeValueAsString(node));
             return;
         }
         String type = event.path("type").asText("");
@@ -155,7 +164,8 @@ public final class StreamRelay {
         Optional<ImageStore.StoredImage> put = store.tryPut(bytes, format, "a streamed image", owner);
         record.image(put.isPresent());
         put.ifPresentOrElse(stored -> {
-            event.put("url", stored.url().toString());
+            // the event carries the image inline (b64_json), so its stored copy's URL is stored_url, as in data[]
+            event.put("stored_url", stored.url().toString());
             event.put("id", stored.id());
             event.put("expires_at", stored.expiresAt().getEpochSecond());
         }, () -> event.put("stored", false));
@@ -174,6 +184,7 @@ public final class StreamRelay {
         return json.writeValueAsString(new ErrorBody(new ErrorBody.Error(message, "api_error", null, code)));
     }
 
+    /** One event whose data is a single line (JSON written by Jackson has no raw line breaks). */
     private static void write(OutputStream out, String name, String data) throws IOException {
         out.write(head(name));
         out.write(data.getBytes(StandardCharsets.UTF_8));

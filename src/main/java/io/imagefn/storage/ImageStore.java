@@ -21,6 +21,7 @@ import io.imagefn.observe.Telemetry;
 import io.imagefn.images.ImageBytes;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.storage.S3Clients.Clients;
+import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -172,7 +173,7 @@ public class ImageStore {
         try {
             return Optional.of(put.get());
         } catch (StorageException e) {
-            Log.warnf("Storage failed for %s; the image is returned inline instead: %s", what, e.getMessage());
+            Log.warnf("Storage failed for %s; the image is returned inline instead: %s", what, Redaction.forLog(e.getMessage()));
             return Optional.empty();
         }
     }

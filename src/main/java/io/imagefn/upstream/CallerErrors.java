@@ -5,17 +5,18 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
 
 /**
  * What a failed upstream call means to the caller, in the OpenAI error shape: the upstream's own refusals passed on,
  * our credentials' failures withheld, rate limits with {@code Retry-After}, and the fault tolerance's timeout, open
- * breaker and full bulkhead as 504 and 503. The one place that knows SmallRye's exception types.
+ * breaker and full bulkhead ({@link UpstreamSlots}) as 504 and 503. The one place that knows SmallRye's exception
+ * types.
  */
 public final class CallerErrors {
 
@@ -33,24 +34,31 @@ public final class CallerErrors {
             requestId.accept(e.requestId());
             throw toCallerError(e);
         } catch (TimeoutException e) {
-            throw new ImagesApiException(504, "api_error", null, "upstream_timeout",
-                    "The upstream images API did not answer in time.", null);
+            throw timeout();
         } catch (CircuitBreakerOpenException e) {
             throw new ImagesApiException(503, "api_error", null, "upstream_unavailable",
                     "The upstream images API is failing; calls are paused for a while. Retry later.",
                     Duration.ofSeconds(5));
-        } catch (BulkheadException e) {
+        } catch (UpstreamSlots.Busy e) {
             throw new ImagesApiException(503, "api_error", null, "too_many_concurrent_requests",
                     "Too many image requests in flight on this instance. Retry shortly.", Duration.ofSeconds(1));
         }
+    }
+
+    private static ImagesApiException timeout() {
+        return new ImagesApiException(504, "api_error", null, "upstream_timeout",
+                "The upstream images API did not answer in time.", null);
     }
 
     static ImagesApiException toCallerError(UpstreamException e) {
         int status = e.status();
         UpstreamException.UpstreamError error = e.error();
         String requestId = e.requestId().orElse("-");
-        Log.warnf("Upstream failed: status %d, type %s, code %s, request %s", status, error.type(), error.code(),
-                requestId);
+        Log.warnf("Upstream failed: status %d, type %s, code %s, request %s", status, Redaction.forLog(error.type()),
+                Redaction.forLog(error.code()), Redaction.forLog(requestId));
+        if (status == 504 && "upstream_timeout".equals(error.code())) {
+            return timeout();
+        }
         if (status == 401 || status == 403) {
             // our credentials, not the caller's: say so without passing on details
             return new ImagesApiException(502, "api_error", null, "upstream_auth_failed",

@@ -39,10 +39,19 @@ public final class UpstreamAnswer implements AutoCloseable {
     private final long deadline;
     private int count;
 
-    /** @param deadline when the answer must be complete ({@link System#nanoTime()}): the attempt's timeout */
-    UpstreamAnswer(Response response, long deadline) {
+    /**
+     * @param deadline when the answer must be complete ({@link System#nanoTime()}): the attempt's timeout
+     * @param slot     the exchange's upstream slot, given back when the answer is closed
+     */
+    UpstreamAnswer(Response response, long deadline, UpstreamSlots.Slot slot) {
         this(Optional.ofNullable(UpstreamException.requestId(response::getHeaderString)),
-                () -> response.readEntity(InputStream.class), response::close, deadline);
+                () -> response.readEntity(InputStream.class), () -> {
+                    try {
+                        response.close();
+                    } finally {
+                        slot.release();
+                    }
+                }, deadline);
     }
 
     UpstreamAnswer(Optional<String> requestId, Supplier<InputStream> body, Runnable release, long deadline) {

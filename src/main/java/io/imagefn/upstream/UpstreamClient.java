@@ -2,16 +2,13 @@ package io.imagefn.upstream;
 
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
@@ -45,7 +42,9 @@ import io.vertx.core.buffer.Buffer;
  * <li>retry: 408/409/429/5xx and connection failures, honouring {@code retry-after-ms}/{@code Retry-After};</li>
  * <li>timeout per attempt, never retried (a slow generation may still be billed);</li>
  * <li>circuit breaker on 5xx, connection failures and timeouts only: a caller's bad request never opens it;</li>
- * <li>bulkhead: a cap on calls in flight, the excess refused at once.</li>
+ * <li>bulkhead: a cap on exchanges in flight, the excess refused at once ({@link UpstreamSlots}: a call holds its
+ * slot until its answer is read, a stream until it ends);</li>
+ * <li>a deadline per exchange: a call's answer, and a stream's last event, within the attempt's timeout.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -55,17 +54,19 @@ import io.vertx.core.buffer.Buffer;
 @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
         failOn = { UpstreamUnavailableException.class, TimeoutException.class })
 @Timeout(value = 300, unit = ChronoUnit.SECONDS)
-@Bulkhead(16)
 public class UpstreamClient {
 
     private final ImagefnConfig.Upstream config;
     private final UpstreamConnection connection;
     private final Telemetry telemetry;
+    private final UpstreamSlots slots;
 
-    public UpstreamClient(ImagefnConfig config, UpstreamConnection connection, Telemetry telemetry) {
+    public UpstreamClient(ImagefnConfig config, UpstreamConnection connection, Telemetry telemetry,
+            UpstreamSlots slots) {
         this.config = config.upstream();
         this.connection = connection;
         this.telemetry = telemetry;
+        this.slots = slots;
     }
 
     public UpstreamAnswer generate(Generation generation) {
@@ -76,7 +77,8 @@ public class UpstreamClient {
     /**
      * Starts a streamed generation and waits for its first event: the fault tolerance covers this opening (a 429 or
      * 5xx before anything was generated is retried); once events flow, nothing is retried, since the upstream is
-     * producing billed images. The caller must close the stream.
+     * producing billed images. The stream keeps an upstream slot and must end within the attempt's timeout; the
+     * caller must close it.
      */
     public UpstreamStream openGenerationStream(Generation generation) {
         GenerationsBody body = body(generation, true);
@@ -101,22 +103,16 @@ public class UpstreamClient {
     }
 
     private UpstreamStream open(String operation, Supplier<Multi<SseEvent<String>>> request) {
-        Stream<SseEvent<String>> events = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.timeoutSeconds());
+        UpstreamSlots.Slot slot = slots.acquire();
         try (UpstreamAttempt attempt = telemetry.upstreamAttempt(operation)) {
             try {
-                events = request.get().subscribe().asStream();
-                Iterator<SseEvent<String>> iterator = events.iterator();
                 // blocks until the first event, or the failure that came instead
-                if (!iterator.hasNext()) {
-                    events.close();
-                    throw UpstreamException.badResponse("the event stream ended without an event", null, null);
-                }
+                UpstreamStream stream = UpstreamStream.open(request.get(), deadline, config.timeoutSeconds(), slot);
                 attempt.answered(200, null);
-                return new UpstreamStream(iterator, events::close);
+                return stream;
             } catch (RuntimeException e) {
-                if (events != null) {
-                    events.close();
-                }
+                slot.release();
                 throw failed(attempt, classify(e));
             }
         }
@@ -204,19 +200,22 @@ public class UpstreamClient {
 
     /**
      * One attempt, done when the status and headers have arrived: the body is read afterwards, outside the retries
-     * and the timeout ({@link UpstreamAnswer}), since from then on the images exist and are billed.
+     * and the timeout ({@link UpstreamAnswer}), since from then on the images exist and are billed. The attempt's
+     * upstream slot is held until the answer is closed.
      */
     private UpstreamAnswer call(String operation, Supplier<Response> request) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.timeoutSeconds());
+        UpstreamSlots.Slot slot = slots.acquire();
         try (UpstreamAttempt attempt = telemetry.upstreamAttempt(operation)) {
             Response response;
             try {
                 response = request.get();
             } catch (RuntimeException e) {
+                slot.release();
                 throw failed(attempt, classify(e));
             }
             attempt.answered(response.getStatus(), UpstreamException.requestId(response::getHeaderString));
-            return new UpstreamAnswer(response, deadline);
+            return new UpstreamAnswer(response, deadline, slot);
         }
     }
 

@@ -10,6 +10,8 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.imagefn.observe.Redaction;
+
 /**
  * The upstream answered with an error status (or could not be reached, status 0). Carries what the OpenAI API says
  * about the failure: the {@code error} object, {@code x-request-id} and the retry hints, so that one place can decide
@@ -73,6 +75,15 @@ public class UpstreamException extends RuntimeException {
                 "api_error", null, "bad_upstream_response"), requestId, null, Boolean.FALSE, cause);
     }
 
+    /**
+     * The exchange ran past the attempt's timeout after it had started answering (a stream that does not end): not
+     * retried, since images may already be billed.
+     */
+    static UpstreamException timedOut(String why) {
+        return new UpstreamException(504, new UpstreamError(why, "api_error", null, "upstream_timeout"), null, null,
+                Boolean.FALSE, null);
+    }
+
     static UpstreamError parseError(String body, int status) {
         try {
             JsonNode e = JSON.readTree(body).path("error");
@@ -88,9 +99,13 @@ public class UpstreamException extends RuntimeException {
         return new UpstreamError("HTTP " + status, null, null, null);
     }
 
+    /**
+     * A field of the upstream's error as it may be passed on: one line, control characters escaped, no secret (an
+     * upstream that quotes the bearer key it was sent must not hand it to our caller).
+     */
     private static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+        return v == null || v.isNull() ? null : Redaction.passedOn(v.asText());
     }
 
     /** {@code retry-after-ms} first (the OpenAI SDKs' order), then {@code Retry-After} as seconds or an HTTP date. */

@@ -5,6 +5,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -31,6 +32,13 @@ public class UpstreamKey {
 
     /** The key, if any is configured. Reads the secret on first use. */
     public Optional<String> get() {
+        Optional<String> key = read();
+        // no text that leaves (an upstream's error message, a log line) may carry it
+        key.ifPresent(Redaction::secret);
+        return key;
+    }
+
+    private Optional<String> read() {
         if (config.upstream().apiKeySecret().isEmpty()) {
             return config.upstream().apiKey().filter(k -> !k.isBlank());
         }

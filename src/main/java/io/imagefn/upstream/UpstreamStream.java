@@ -1,13 +1,24 @@
 package io.imagefn.upstream;
 
-import java.util.Iterator;
-import java.util.NoSuchElementException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.resteasy.reactive.client.SseEvent;
 
+import io.smallrye.mutiny.Multi;
+
 /**
- * An open event stream from the upstream, its first event already received. Read it with {@link #next()} until it
- * returns null; {@link #close()} cancels the upstream request (call it when the caller goes away).
+ * An open event stream from the upstream. Read it with {@link #next()} until it returns null; {@link #close()} cancels
+ * the upstream request (call it when the caller goes away) and gives back the stream's upstream slot.
+ *
+ * <p>The events are received one at a time (one asked for, one handed over) into a queue this class reads with a
+ * deadline: the stream as a whole must end within the upstream timeout, as a call's answer must, and a reader is never
+ * left waiting on a stream that was cancelled (Mutiny's blocking iterator can wait forever once its subscription is
+ * cancelled from another thread).
  */
 public final class UpstreamStream implements AutoCloseable {
 
@@ -15,35 +26,152 @@ public final class UpstreamStream implements AutoCloseable {
     public record Event(String name, String data) {
     }
 
-    private final Iterator<SseEvent<String>> events;
-    private final Runnable cancel;
+    private static final Object END = new Object();
 
-    UpstreamStream(Iterator<SseEvent<String>> events, Runnable cancel) {
-        this.events = events;
-        this.cancel = cancel;
+    private final BlockingQueue<Object> signals = new LinkedBlockingQueue<>();
+    private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+    private final long deadline;
+    private final UpstreamSlots.Slot slot;
+    private final long timeoutSeconds;
+    /** Closes the stream at its deadline even if nobody reads it: the slot never outlives the timeout. */
+    private final CompletableFuture<Void> expiry;
+    private volatile boolean closed;
+    private volatile boolean timedOut;
+    private Object first;
+
+    private UpstreamStream(long deadline, long timeoutSeconds, UpstreamSlots.Slot slot) {
+        this.deadline = deadline;
+        this.timeoutSeconds = timeoutSeconds;
+        this.slot = slot;
+        this.expiry = CompletableFuture.runAsync(this::expire, CompletableFuture.delayedExecutor(
+                Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
     }
 
-    /**
-     * The next event, or null at the end of the stream.
-     *
-     * @throws UpstreamException when the upstream fails or the connection breaks mid-stream
-     */
-    public Event next() {
-        try {
-            if (!events.hasNext()) {
-                return null;
-            }
-            SseEvent<String> e = events.next();
-            return new Event(e.name(), e.data());
-        } catch (NoSuchElementException end) {
-            return null;
-        } catch (RuntimeException e) {
-            throw UpstreamClient.classify(e);
+    private void expire() {
+        if (!closed) {
+            timedOut = true;
+            close();
         }
     }
 
+    /**
+     * Subscribes to {@code events} and waits for the first event, or the failure that came instead.
+     *
+     * @param deadline when the whole stream must have ended ({@link System#nanoTime()})
+     * @throws UpstreamException the upstream refused or failed before its first event
+     */
+    static UpstreamStream open(Multi<SseEvent<String>> events, long deadline, long timeoutSeconds,
+            UpstreamSlots.Slot slot) {
+        UpstreamStream stream = new UpstreamStream(deadline, timeoutSeconds, slot);
+        try {
+            events.subscribe().withSubscriber(stream.new Receiver());
+            stream.first = stream.take();
+            if (stream.first == END) {
+                throw UpstreamException.badResponse("the event stream ended without an event", null, null);
+            }
+            if (stream.first instanceof RuntimeException e) {
+                throw e;
+            }
+            return stream;
+        } catch (RuntimeException e) {
+            stream.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The next event, or null at the end of the stream (or once it was closed).
+     *
+     * @throws UpstreamException when the upstream fails, the connection breaks mid-stream, or the stream runs past
+     *         the upstream timeout (then it is cancelled)
+     */
+    public Event next() {
+        Object signal = first != null ? first : take();
+        first = null;
+        if (signal == END) {
+            return null;
+        }
+        if (signal instanceof RuntimeException e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        SseEvent<String> event = (SseEvent<String>) signal;
+        Flow.Subscription s = subscription.get();
+        if (s != null && !closed) {
+            s.request(1);
+        }
+        return new Event(event.name(), event.data());
+    }
+
+    /** The next signal: an event, {@link #END}, or the failure (already as the caller should see it). */
+    private Object take() {
+        try {
+            Object signal = closed ? END : signals.poll(Math.max(0, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+            if (signal == null) {
+                expire();
+            }
+            if ((signal == null || signal == END) && timedOut) {
+                return UpstreamException.timedOut("the event stream did not end within the upstream timeout ("
+                        + timeoutSeconds + " s)");
+            }
+            if (signal instanceof Throwable t) {
+                return t instanceof RuntimeException r ? UpstreamClient.classify(r)
+                        : UpstreamClient.classify(new RuntimeException(t));
+            }
+            return signal;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            return UpstreamException.connectionFailed(e);
+        }
+    }
+
+    /** Cancels the upstream request, wakes any reader, and gives the slot back; idempotent. */
     @Override
     public void close() {
-        cancel.run();
+        closed = true;
+        expiry.cancel(false);
+        Flow.Subscription s = subscription.getAndSet(CANCELLED);
+        if (s != null && s != CANCELLED) {
+            s.cancel();
+        }
+        signals.offer(END);
+        slot.release();
+    }
+
+    private static final Flow.Subscription CANCELLED = new Flow.Subscription() {
+        public void request(long n) {
+        }
+
+        public void cancel() {
+        }
+    };
+
+    /** Hands the upstream's signals to the queue, asking for one event at a time. */
+    private final class Receiver implements Flow.Subscriber<SseEvent<String>> {
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            if (!subscription.compareAndSet(null, s)) {
+                s.cancel(); // closed before the subscription arrived
+                return;
+            }
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(SseEvent<String> event) {
+            signals.offer(event);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            signals.offer(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            signals.offer(END);
+        }
     }
 }

@@ -1,9 +1,7 @@
 package io.imagefn.http;
 
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -12,6 +10,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.memory.MemoryBudget;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,35 +20,50 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Bounds what request bodies can cost the server, which buffers each body whole: a budget of bytes held at once across
  * requests (beyond it, 503 with {@code Retry-After} before anything is read) and a deadline for receiving a body (a
- * stalled or trickling one is answered 408 and its connection closed). See {@link ImagefnConfig.Bodies}.
+ * stalled or trickling one is answered 408 and its connection closed). The deadline is for receiving only: it ends
+ * when the body handler has the whole body, however long the answer then takes (a generation may take minutes). See
+ * {@link ImagefnConfig.Bodies}.
  */
 @ApplicationScoped
 public class BodyBudget {
 
+    private final MemoryBudget memory;
     private final long budget;
     private final long deadlineMillis;
     private final long maxBody;
     private final Vertx vertx;
-    private final AtomicLong held = new AtomicLong();
 
-    public BodyBudget(ImagefnConfig config, Vertx vertx,
+    public BodyBudget(ImagefnConfig config, Vertx vertx, MemoryBudget memory,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
-        // a body costs several times its size while it is parsed (the buffer, a copy, the decoded text), so the
-        // budget never exceeds a fifth of the heap, whatever is configured
-        this.budget = Math.min(config.bodies().budget().asLongValue(), Runtime.getRuntime().maxMemory() / 5);
+        // shared with the input images requests download (MemoryBudget): both are bytes held for requests
+        this.memory = memory;
+        this.budget = memory.budget();
         this.deadlineMillis = Math.max(1, config.bodies().readDeadline().toMillis());
         this.maxBody = maxBody.asLongValue();
         this.vertx = vertx;
     }
 
+    /** Routing-context key of what ends a request's body deadline once its body is in. */
+    private static final String RECEIVED = "imagefn.body-received";
+
     void register(@Observes Router router) {
         // after the API-key and method checks (a refused request reserves nothing), before any body is read
         router.route().order(Integer.MIN_VALUE + 1).handler(this::admit);
+        // after the body handler (Integer.MIN_VALUE + 1): the whole body is in, the deadline is over
+        router.route().order(Integer.MIN_VALUE + 2).handler(this::received);
     }
 
-    /** Bytes of bodies held now, for the metrics and the tests. */
+    private void received(RoutingContext ctx) {
+        Runnable end = ctx.get(RECEIVED);
+        if (end != null) {
+            end.run();
+        }
+        ctx.next();
+    }
+
+    /** Bytes held now (bodies and downloaded inputs), for the metrics and the tests. */
     public long held() {
-        return held.get();
+        return memory.held();
     }
 
     private void admit(RoutingContext ctx) {
@@ -78,35 +92,30 @@ public class BodyBudget {
                             null));
             return;
         }
-        if (!reserve(size)) {
-            refuse(ctx, new ImagesApiException(503, "api_error", null, "server_busy", "The server is receiving as "
-                    + "many request bodies as it can hold. Retry shortly.", Duration.ofSeconds(1)));
+        if (!memory.tryReserve(size)) {
+            refuse(ctx, MemoryBudget.busy("request bodies and input images"));
             return;
         }
         AtomicBoolean released = new AtomicBoolean();
+        AtomicBoolean received = new AtomicBoolean();
         long timer = vertx.setTimer(deadlineMillis, id -> {
-            if (!request.isEnded()) {
+            if (!received.get()) {
                 late(ctx);
             }
         });
+        ctx.put(RECEIVED, (Runnable) () -> {
+            received.set(true);
+            vertx.cancelTimer(timer);
+        });
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
-                held.addAndGet(-size);
+                memory.release(size);
                 vertx.cancelTimer(timer);
             }
         };
         // called when the response ends, and when the connection closes first
         ctx.addEndHandler(done -> release.run());
         ctx.next();
-    }
-
-    private boolean reserve(long size) {
-        for (long now = held.get(); now + size <= budget; now = held.get()) {
-            if (held.compareAndSet(now, now + size)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The body did not arrive in time: answer, and close the connection so that nothing more is read. */

@@ -52,15 +52,17 @@ public record FormParts(Map<String, Object> text, Map<String, List<byte[]>> file
             for (InterfaceHttpData data : decoder.getBodyHttpDatas()) {
                 String name = data.getName();
                 if (data instanceof FileUpload file) {
-                    files.computeIfAbsent(name, k -> new ArrayList<>()).add(file.get());
+                    addFile(files, name, file.get());
                 } else if (data instanceof Attribute attribute) {
                     if (IMAGE_FIELDS.contains(name)) {
-                        files.computeIfAbsent(name, k -> new ArrayList<>()).add(attribute.get());
-                    } else {
-                        text.put(name, attribute.getValue());
+                        addFile(files, name, attribute.get());
+                    } else if (text.put(name, attribute.getValue()) != null) {
+                        throw duplicate(name);
                     }
                 }
             }
+        } catch (ImagesApiException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw ImagesApiException.invalid(null, "invalid_multipart",
                     "The multipart/form-data body could not be read (" + e.getClass().getSimpleName() + ").");
@@ -71,6 +73,25 @@ public record FormParts(Map<String, Object> text, Map<String, List<byte[]>> file
             request.release();
         }
         return new FormParts(text, files);
+    }
+
+    /**
+     * A part may come once, as a JSON key may: which of two values counts is a guess a gateway in front might make
+     * the other way. Only the image parts repeat ({@code image}, {@code image[]}: several images).
+     */
+    private static void addFile(Map<String, List<byte[]>> files, String name, byte[] bytes) {
+        List<byte[]> list = files.computeIfAbsent(name, k -> new ArrayList<>());
+        if (!list.isEmpty() && !REPEATABLE.contains(name)) {
+            throw duplicate(name);
+        }
+        list.add(bytes);
+    }
+
+    private static final Set<String> REPEATABLE = Set.of("image", "image[]");
+
+    private static ImagesApiException duplicate(String name) {
+        return ImagesApiException.invalid(name, "duplicate_parameter", "The form has more than one '"
+                + ImagesApiException.excerpt(name) + "' part; send each field once (only image parts repeat).");
     }
 
     /** The files under any of {@code names}: {@code image}, {@code image[]} and a repeated {@code image} alike. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -45,8 +46,8 @@ public class OpenAiErrorHandler {
         if (error.status() >= 500 && !isApiError(ctx.failure())) {
             Log.errorf(ctx.failure(), "%s %s failed unexpectedly", ctx.request().method(), ctx.request().path());
         } else if (error.status() >= 500) {
-            Log.warnf("%s %s answered %d: %s", ctx.request().method(), ctx.request().path(), error.status(),
-                    error.getMessage());
+            Log.warnf("%s %s answered %d: %s", ctx.request().method(), Redaction.forLog(ctx.request().path()),
+                    error.status(), Redaction.forLog(error.getMessage()));
         }
         response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
         error.retryAfterHeader().ifPresent(v -> response.putHeader("Retry-After", v));
@@ -81,6 +82,9 @@ public class OpenAiErrorHandler {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ImagesApiException e) {
                 return e;
+            }
+            if (t instanceof OutOfMemoryError) {
+                return ImagesApiException.outOfMemory("while handling the request");
             }
         }
         int status = ctx.statusCode();

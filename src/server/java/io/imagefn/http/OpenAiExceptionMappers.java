@@ -9,6 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
 
 /** The JAX-RS side of the HTTP surface answers every failure in the OpenAI error shape too. */
@@ -17,7 +18,7 @@ public class OpenAiExceptionMappers {
     @ServerExceptionMapper
     public Response apiError(ImagesApiException e) {
         if (e.status() >= 500) {
-            Log.warnf("answered %d: %s", e.status(), e.getMessage());
+            Log.warnf("answered %d: %s", e.status(), Redaction.forLog(e.getMessage()));
         }
         return render(e);
     }
@@ -31,6 +32,12 @@ public class OpenAiExceptionMappers {
     @ServerExceptionMapper
     public Response mismatchedJson(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
         return render(HttpErrors.invalidJson(e));
+    }
+
+    /** Out of memory anywhere under a resource: imagefn's own, retryable failure, as documented. */
+    @ServerExceptionMapper
+    public Response outOfMemory(OutOfMemoryError e) {
+        return apiError(ImagesApiException.outOfMemory("while handling the request"));
     }
 
     @ServerExceptionMapper

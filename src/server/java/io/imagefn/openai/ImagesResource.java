@@ -1,5 +1,6 @@
 package io.imagefn.openai;
 
+import java.time.Duration;
 import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
@@ -12,6 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.http.CallerStream;
 import io.imagefn.http.FormParts;
 import io.imagefn.http.HttpOrigin;
 import io.imagefn.http.RawMultipart;
@@ -23,6 +26,8 @@ import io.imagefn.pipeline.ImagePipeline;
 import io.imagefn.pipeline.Origin;
 import io.imagefn.pipeline.StreamRelay;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The OpenAI Images API at {@code /v1/images}, so an official SDK works with only its base URL changed. The same
@@ -37,10 +42,12 @@ public class ImagesResource {
 
     private final ImagePipeline pipeline;
     private final CurrentVertxRequest http;
+    private final ImagefnConfig config;
 
-    public ImagesResource(ImagePipeline pipeline, CurrentVertxRequest http) {
+    public ImagesResource(ImagePipeline pipeline, CurrentVertxRequest http, ImagefnConfig config) {
         this.pipeline = pipeline;
         this.http = http;
+        this.config = config;
     }
 
     @POST
@@ -93,8 +100,13 @@ public class ImagesResource {
         return HttpOrigin.of(binding, http.getCurrent());
     }
 
-    private static Response events(StreamRelay relay) {
-        return Response.ok((StreamingOutput) relay::writeTo, EVENT_STREAM)
+    /** The relay's events, written under the per-write deadline that drops a caller who stops reading. */
+    private Response events(StreamRelay relay) {
+        HttpServerResponse response = http.getCurrent().response();
+        HttpConnection connection = http.getCurrent().request().connection();
+        Duration deadline = config.streams().writeTimeout();
+        StreamingOutput output = out -> relay.writeTo(CallerStream.of(out, response, connection, deadline));
+        return Response.ok(output, EVENT_STREAM)
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")
                 .build();

@@ -67,7 +67,7 @@ class RemoteImagesTest {
     }
 
     private static ImagesApiException refused(RemoteImages fetcher, String url) {
-        ImagesApiException e = assertThrows(ImagesApiException.class, () -> fetcher.fetch("images[0]", url));
+        ImagesApiException e = assertThrows(ImagesApiException.class, () -> fetcher.fetch("images[0]", url, null));
         assertEquals(400, e.status());
         assertEquals("images[0]", e.param());
         return e;
@@ -77,7 +77,7 @@ class RemoteImagesTest {
     void fetchesTheBytesWhenAllowed() {
         byte[] png = TestImages.png(10, 10, Color.RED);
         server.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withBody(png)));
-        assertArrayEquals(png, internalStore().fetch("images[0]", url("/cat.png")));
+        assertArrayEquals(png, internalStore().fetch("images[0]", url("/cat.png"), null));
     }
 
     @Test
@@ -110,7 +110,7 @@ class RemoteImagesTest {
         server.stubFor(get(urlEqualTo("/a")).willReturn(aResponse().withStatus(301).withHeader("Location", "/b")));
         server.stubFor(get(urlEqualTo("/b")).willReturn(aResponse().withStatus(302).withHeader("Location", "/c")));
         server.stubFor(get(urlEqualTo("/c")).willReturn(aResponse().withBody(png)));
-        assertArrayEquals(png, internalStore().fetch("images[0]", url("/a")));
+        assertArrayEquals(png, internalStore().fetch("images[0]", url("/a"), null));
 
         server.stubFor(get(urlEqualTo("/loop")).willReturn(aResponse().withStatus(302).withHeader("Location", "/loop")));
         assertTrue(refused(internalStore(), url("/loop")).getMessage().contains("redirects"));
@@ -225,7 +225,7 @@ class RemoteImagesTest {
                     Duration.ofSeconds(2), Duration.ofSeconds(5), 1_000_000), host -> new InetAddress[] {
                             InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.1" : "127.0.0.2") });
 
-            byte[] fetched = fetcher.fetch("images[0]", "http://rebinding.test:" + internal.port() + "/cat.png");
+            byte[] fetched = fetcher.fetch("images[0]", "http://rebinding.test:" + internal.port() + "/cat.png", null);
 
             assertArrayEquals(png, fetched);
             assertEquals(1, lookups.get(), "one lookup: the one that was vetted");

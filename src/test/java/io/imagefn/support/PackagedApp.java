@@ -48,10 +48,16 @@ public record PackagedApp(Process process, String base, Path log) implements Aut
         return app;
     }
 
-    /** POSTs a JSON body to {@code path} and waits for the whole answer. */
+    /** POSTs a JSON body to {@code path} and waits for the whole answer (two minutes at most). */
     public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return post(path, json, Duration.ofSeconds(120));
+    }
+
+    /** POSTs a JSON body to {@code path} and waits up to {@code timeout} for the whole answer. */
+    public HttpResponse<String> post(String path, String json, Duration timeout)
+            throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -7,7 +7,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
  * A WireMock upstream and an external S3Proxy bucket, with the fault-tolerance delays shortened so that retries,
- * timeouts and the breaker can be exercised in seconds.
+ * timeouts and the breaker can be exercised in seconds, and image URLs in the upstream's answers allowed on loopback
+ * (where WireMock serves them).
  */
 public class UpstreamProfile implements QuarkusTestProfile {
 
@@ -19,7 +20,10 @@ public class UpstreamProfile implements QuarkusTestProfile {
                 "imagefn.upstream.timeout-seconds", "1",
                 "imagefn.upstream.circuit-breaker.request-volume-threshold", "6",
                 "imagefn.upstream.circuit-breaker.failure-ratio", "1.0",
-                "imagefn.upstream.circuit-breaker.delay-seconds", "60");
+                "imagefn.upstream.circuit-breaker.delay-seconds", "60",
+                // the WireMock upstream answers some images as URLs on itself: plain http on loopback
+                "imagefn.upstream.answer-urls.allow-http", "true",
+                "imagefn.upstream.answer-urls.allow-private-addresses", "true");
     }
 
     @Override
