@@ -24,25 +24,21 @@ import jakarta.ws.rs.core.StreamingOutput;
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.http.FormParts;
 import io.imagefn.http.RawMultipart;
-import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.ImageHeader;
 import io.imagefn.images.InputImage;
-import io.imagefn.images.Variation;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.images.GenerateRequest;
-import io.imagefn.images.Generation;
 import io.imagefn.images.ImageModel;
-import io.imagefn.images.ImageRules;
-import io.imagefn.images.InputRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.upstream.UpstreamTarget;
 
 /**
  * The offline emulator: an OpenAI-compatible images API served by this process, so that a fresh checkout works with
- * no key and no network, through the same REST client as production. It validates like the real API, draws
- * placeholder images (not a model's), answers in the exact response shape with {@code usage}, and marks every answer
- * with {@code x-imagefn-emulator}.
+ * no key and no network, through the same REST client as production. It draws placeholder images (not a model's),
+ * answers in the exact response shape with {@code usage}, and marks every answer with {@code x-imagefn-emulator}. It
+ * checks only what it needs to draw ({@link EmulatorChecks}), not the Images API's rules: imagefn applies those before
+ * any upstream call.
  */
 @Path("/emulator")
 public class EmulatorResource {
@@ -65,19 +61,19 @@ public class EmulatorResource {
     @Produces({ MediaType.APPLICATION_JSON, "text/event-stream" })
     public Response generations(Map<String, Object> body) {
         return answer(() -> {
-            Generation generation = ImageRules.validate(GenerateRequest.fromJson(body), false);
-            GenerateRequest r = generation.request();
-            checkOutput(generation.model(), r.responseFormat(), r.outputFormat());
-            int[] size = EmulatedSize.resolve(r.size());
-            boolean transparent = generation.model().supports(ImageModel.Param.BACKGROUND)
-                    && "transparent".equals(r.background());
-            long seed = seed(r.prompt(), generation.model(), size);
+            GenerateRequest r = GenerateRequest.fromJson(body);
+            ImageModel model = EmulatorChecks.model(r.model(), ImageModel.DALL_E_2);
+            String format = EmulatorChecks.output(model, r.responseFormat(), r.outputFormat());
+            int[] size = EmulatorChecks.size(r.size());
+            boolean transparent = model.supports(ImageModel.Param.BACKGROUND) && "transparent".equals(r.background());
+            long seed = seed(r.prompt(), model, size);
+            int count = EmulatorChecks.count(r.n());
             List<BufferedImage> images = new ArrayList<>();
-            for (int i = 0; i < count(r.n()); i++) {
+            for (int i = 0; i < count; i++) {
                 images.add(ImageRenderer.render(size[0], size[1], transparent, seed * 31 + i));
             }
-            return respond(generation.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(),
-                    transparent, r.quality(), size, 0, r.stream(), r.partialImages(), "image_generation");
+            return respond(model, r.prompt(), images, format, r.outputCompression(), transparent, r.quality(), size,
+                    0, r.stream(), r.partialImages(), "image_generation");
         });
     }
 
@@ -89,27 +85,31 @@ public class EmulatorResource {
         return answer(() -> {
             FormParts parts = FormParts.parse(body, contentType);
             EditRequest r = EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask"));
-            Edit edit = ImageRules.validateEdit(r, false);
-            checkOutput(edit.model(), r.responseFormat(), r.outputFormat());
+            ImageModel model = EmulatorChecks.model(r.model(), ImageModel.GPT_IMAGE_1_5);
+            String format = EmulatorChecks.output(model, r.responseFormat(), r.outputFormat());
+            if (r.images().isEmpty()) {
+                throw ImagesApiException.invalid("image", "missing_required_parameter",
+                        "The offline emulator edits at least one image.");
+            }
+            // each input must be an image it can measure and decode; imagefn's input rules are imagefn's business
             List<InputImage> inputs = r.images().stream().map(i -> InputImage.of(i.param(), i.bytes())).toList();
             InputImage mask = r.mask() == null ? null : InputImage.of("mask", r.mask().bytes());
-            InputRules.checkEditInputs(edit.model(), inputs, mask);
             ImageHeader first = inputs.get(0).header();
             int[] size = r.size() == null || r.size().equals("auto")
-                    ? EmulatedSize.forEdit(edit.model(), first.width(), first.height())
-                    : EmulatedSize.resolve(r.size());
-            boolean transparent = edit.model().supports(ImageModel.Param.BACKGROUND)
-                    && "transparent".equals(r.background());
-            EmulatedEdits.NoMask noMask = edit.model().editInputs().squarePngs() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY
+                    ? EmulatedSize.forEdit(model, first.width(), first.height())
+                    : EmulatorChecks.size(r.size());
+            boolean transparent = model.supports(ImageModel.Param.BACKGROUND) && "transparent".equals(r.background());
+            EmulatedEdits.NoMask noMask = model.editInputs().squarePngs() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY
                     : EmulatedEdits.NoMask.WHOLE_IMAGE;
-            long seed = seed(r.prompt(), edit.model(), size);
+            long seed = seed(r.prompt(), model, size);
+            int count = EmulatorChecks.count(r.n());
             List<BufferedImage> images = new ArrayList<>();
-            for (int i = 0; i < count(r.n()); i++) {
+            for (int i = 0; i < count; i++) {
                 images.add(EmulatedEdits.edit(inputs, mask, noMask, size[0], size[1], transparent, seed * 31 + i));
             }
             int inputTokens = inputs.stream().mapToInt(i -> EmulatedUsage.imageTokens(i.header())).sum();
-            return respond(edit.model(), r.prompt(), images, r.outputFormat(), r.outputCompression(), transparent,
-                    r.quality(), size, inputTokens, r.stream(), r.partialImages(), "image_edit");
+            return respond(model, r.prompt(), images, format, r.outputCompression(), transparent, r.quality(), size,
+                    inputTokens, r.stream(), r.partialImages(), "image_edit");
         });
     }
 
@@ -121,17 +121,21 @@ public class EmulatorResource {
         return answer(() -> {
             FormParts parts = FormParts.parse(body, contentType);
             VariationRequest r = VariationRequest.fromForm(parts.text(), parts.file("image"));
-            Variation variation = ImageRules.validateVariation(r, false);
-            checkOutput(variation.model(), r.responseFormat(), null);
+            ImageModel model = EmulatorChecks.model(r.model(), ImageModel.DALL_E_2);
+            EmulatorChecks.output(model, r.responseFormat(), null);
+            if (r.image() == null) {
+                throw ImagesApiException.invalid("image", "missing_required_parameter",
+                        "The offline emulator varies one image.");
+            }
             InputImage image = InputImage.of("image", r.image().bytes());
-            InputRules.checkVariationInput(image);
-            int[] size = EmulatedSize.resolve(r.size() == null ? "1024x1024" : r.size());
+            int[] size = EmulatorChecks.size(r.size() == null ? "1024x1024" : r.size());
             long seed = java.util.Arrays.hashCode(image.bytes());
+            int count = EmulatorChecks.count(r.n());
             List<BufferedImage> images = new ArrayList<>();
-            for (int i = 0; i < count(r.n()); i++) {
+            for (int i = 0; i < count; i++) {
                 images.add(EmulatedEdits.vary(image, size[0], seed * 31 + i));
             }
-            return body(variation.model(), null, images, "png", 100, false, null, size, 0);
+            return body(model, null, images, "png", 100, false, null, size, 0);
         });
     }
 
@@ -152,22 +156,6 @@ public class EmulatorResource {
         } catch (ImagesApiException e) {
             return marked(Response.status(e.status()).entity(e.body()), requestId);
         }
-    }
-
-    /** imagefn always asks for base64; the emulator has no WebP encoder. */
-    private static void checkOutput(ImageModel model, String responseFormat, String outputFormat) {
-        if (model.answer().takesResponseFormat() && !"b64_json".equals(responseFormat)) {
-            throw ImagesApiException.invalid("response_format", "invalid_value",
-                    "The offline emulator returns images as b64_json only.");
-        }
-        if ("webp".equals(outputFormat)) {
-            throw ImagesApiException.invalid("output_format", "invalid_value",
-                    "The offline emulator cannot encode WebP (the JVM has no WebP encoder); use png or jpeg.");
-        }
-    }
-
-    private static int count(Integer n) {
-        return n == null ? 1 : n;
     }
 
     private static long seed(String prompt, ImageModel model, int[] size) {

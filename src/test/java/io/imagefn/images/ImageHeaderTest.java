@@ -178,4 +178,107 @@ public class ImageHeaderTest {
         noSignature[20] = 0x00; // VP8L's signature byte is 0x2f
         assertTrue(ImageHeader.read(noSignature).isEmpty());
     }
+
+    /** A PNG's own header (colour type) or a tRNS chunk before the image data says it can be transparent. */
+    @Test
+    void pngTransparencyComesFromTheColourTypeOrATrnsChunk() throws IOException {
+        assertTrue(read(TestImages.pngWithAlpha(8, 8, true)).alpha(), "RGBA");
+        ImageHeader opaque = read(TestImages.png(8, 6, Color.RED));
+        assertTrue(!opaque.alpha(), "RGB");
+        assertEquals(48, opaque.pixels());
+        assertTrue(!opaque.square());
+        assertTrue(read(TestImages.png(7, 7, Color.RED)).square());
+        // an RGB PNG with a tRNS chunk after IHDR: transparent
+        byte[] rgb = TestImages.png(8, 8, Color.RED);
+        ByteArrayOutputStream withTrns = new ByteArrayOutputStream();
+        withTrns.write(rgb, 0, 33);
+        withTrns.writeBytes(new byte[] { 0, 0, 0, 6, 't', 'R', 'N', 'S', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+        withTrns.write(rgb, 33, rgb.length - 33);
+        assertTrue(read(withTrns.toByteArray()).alpha(), "tRNS");
+        // the same chunk after the image data does not count (a decoder applies tRNS only before IDAT)
+        ByteArrayOutputStream late = new ByteArrayOutputStream();
+        late.write(rgb, 0, rgb.length - 12);
+        late.writeBytes(new byte[] { 0, 0, 0, 6, 't', 'R', 'N', 'S', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+        late.write(rgb, rgb.length - 12, 12);
+        assertTrue(!read(late.toByteArray()).alpha(), "tRNS after IDAT");
+    }
+
+    /** A lossy (VP8) WebP: a key frame with its start code. */
+    private static byte[] lossyWebp(int width, int height, boolean keyFrame, boolean startCode) {
+        byte[] frame = new byte[10];
+        frame[0] = (byte) (keyFrame ? 0x10 : 0x11);
+        if (startCode) {
+            frame[3] = (byte) 0x9d;
+            frame[4] = 0x01;
+            frame[5] = 0x2a;
+        }
+        frame[6] = (byte) width;
+        frame[7] = (byte) (width >> 8);
+        frame[8] = (byte) height;
+        frame[9] = (byte) (height >> 8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("RIFF".getBytes());
+        out.writeBytes(le32(4 + 8 + frame.length));
+        out.writeBytes("WEBPVP8 ".getBytes());
+        out.writeBytes(le32(frame.length));
+        out.writeBytes(frame);
+        return out.toByteArray();
+    }
+
+    @Test
+    void aLossyWebpIsMeasuredByItsKeyFrame() {
+        ImageHeader h = read(lossyWebp(640, 480, true, true));
+        assertEquals(640, h.width());
+        assertEquals(480, h.height());
+        assertTrue(!h.alpha());
+        assertTrue(ImageHeader.read(lossyWebp(640, 480, false, true)).isEmpty(), "not a key frame");
+        assertTrue(ImageHeader.read(lossyWebp(640, 480, true, false)).isEmpty(), "no start code");
+        assertTrue(ImageHeader.read(lossyWebp(0, 480, true, true)).isEmpty(), "no width");
+    }
+
+    @Test
+    void aLosslessWebpCarriesItsAlphaFlag() {
+        byte[] webp = TestImages.webpHeader(10, 20);
+        webp[24] |= 0x10; // the alpha bit, bit 28 of the 32 bits after the signature
+        assertTrue(read(webp).alpha());
+        assertTrue(!read(TestImages.webpHeader(10, 20)).alpha());
+        byte[] version = TestImages.webpHeader(10, 20);
+        version[24] |= 0x20; // a version other than 0
+        assertTrue(ImageHeader.read(version).isEmpty());
+    }
+
+    /** An animated VP8X file: its canvas, each frame (ANMF) placed inside it. */
+    private static byte[] animatedWebp(int canvasW, int canvasH, int frameX, int frameW, boolean alpha) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes("WEBP".getBytes());
+        body.writeBytes("VP8X".getBytes());
+        body.writeBytes(le32(10));
+        body.writeBytes(new byte[] { (byte) (0x02 | (alpha ? 0x10 : 0)), 0, 0, 0 });
+        body.writeBytes(le24(canvasW - 1));
+        body.writeBytes(le24(canvasH - 1));
+        body.writeBytes("ANMF".getBytes());
+        body.writeBytes(le32(16));
+        body.writeBytes(le24(frameX / 2));
+        body.writeBytes(le24(0));
+        body.writeBytes(le24(frameW - 1));
+        body.writeBytes(le24(canvasH - 1));
+        body.writeBytes(new byte[] { 0, 0, 0, 0 });
+        byte[] payload = body.toByteArray();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("RIFF".getBytes());
+        out.writeBytes(le32(payload.length));
+        out.writeBytes(payload);
+        return out.toByteArray();
+    }
+
+    @Test
+    void anAnimationIsMeasuredByItsCanvasWhenEveryFrameFitsInIt() {
+        ImageHeader h = read(animatedWebp(400, 300, 100, 300, true));
+        assertEquals(400, h.width());
+        assertEquals(300, h.height());
+        assertTrue(h.alpha());
+        assertTrue(!read(animatedWebp(400, 300, 0, 400, false)).alpha());
+        assertTrue(ImageHeader.read(animatedWebp(400, 300, 102, 300, false)).isEmpty(), "a frame past the canvas");
+        assertTrue(ImageHeader.read(animatedWebp(400, 300, 0, 401, false)).isEmpty(), "a frame wider than it");
+    }
 }
