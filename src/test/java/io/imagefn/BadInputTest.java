@@ -1,5 +1,10 @@
 package io.imagefn;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -11,20 +16,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.imagefn.memory.MemoryBudget;
+import io.imagefn.support.InjectWireMock;
 import io.imagefn.support.TestImages;
+import io.imagefn.support.UpstreamProfile;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
 /**
- * Malformed requests across every function and both HTTP surfaces: each one is answered with a 4xx in the OpenAI error
- * shape whose message (or {@code param}) names the problem, none with a 5xx and none left unanswered, and the process
- * is healthy and serving afterwards.
+ * Malformed requests across every function and both HTTP surfaces, against a recording upstream: each one is answered
+ * with a 4xx in the OpenAI error shape whose message (or {@code param}) names the problem, none with a 5xx and none
+ * left unanswered, the upstream sees no call at all (no verdict is borrowed from an upstream that refuses too), and
+ * the process is healthy and serving afterwards.
  */
 @QuarkusTest
+@TestProfile(UpstreamProfile.class)
 class BadInputTest {
+
+    @InjectWireMock
+    WireMockServer upstream;
+
+    @Inject
+    MemoryBudget memory;
 
     private record Case(String name, String path, String contentType, byte[] body, String names) {
     }
@@ -121,8 +142,9 @@ class BadInputTest {
                 java.util.Collections.nCopies(17, "{\"image_url\":\"" + square + "\"}")) + "]}", "images");
         json("an unknown file_id", "/v1/images/edits", "{\"prompt\":\"x\",\"images\":[{\"file_id\":\"img_"
                 + "a".repeat(26) + "\"}]}", "stored image");
+        // refused by the address policy's own check, before any connection
         json("a cloud metadata URL", "/edit", "{\"prompt\":\"x\",\"images\":[{\"image_url\":"
-                + "\"https://169.254.169.254/latest/meta-data/\"}]}", "image");
+                + "\"https://169.254.169.254/latest/meta-data/\"}]}", "resolves to a non-public address");
         json("a mask without images", "/edit", "{\"prompt\":\"x\",\"mask\":{\"image_url\":\"" + square + "\"}}",
                 "image");
         json("edit without a prompt", "/edit", "{\"images\":[{\"image_url\":\"" + square + "\"}]}", "prompt");
@@ -222,7 +244,11 @@ class BadInputTest {
                     out.flush();
                 }
             }
-            Thread.sleep(1000);
+            // every aborted upload has been handled once the bytes reserved for it are given back
+            for (int i = 0; i < 6000 && memory.held() > 0; i++) {
+                Thread.sleep(10);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(0, memory.held(), "the aborted uploads were handled");
         } finally {
             org.jboss.logmanager.LogContext.getLogContext().getLogger("").removeHandler(capture);
         }
@@ -243,6 +269,7 @@ class BadInputTest {
 
     @Test
     void everyMalformedRequestIsA4xxThatNamesTheProblemAndTheProcessStaysHealthy() {
+        upstream.resetAll();
         assertTrue(CASES.size() >= 40, "at least 40 cases, have " + CASES.size());
         List<String> wrong = new ArrayList<>();
         for (Case c : CASES) {
@@ -277,8 +304,12 @@ class BadInputTest {
             }
         }
         assertTrue(wrong.isEmpty(), () -> String.join("\n", wrong));
+        upstream.verify(0, anyRequestedFor(anyUrl()));
 
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        upstream.stubFor(post(urlEqualTo("/v1/images/generations")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"created\":1,\"data\":[{\"b64_json\":\""
+                        + TestImages.b64(TestImages.png(8, 8, Color.RED)) + "\"}]}")));
         given().contentType("application/json").body("{\"prompt\":\"still here\",\"size\":\"256x256\"}")
                 .when().post("/generate").then().statusCode(200).body("data[0].url", startsWith("http"));
     }

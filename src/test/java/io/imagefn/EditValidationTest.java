@@ -143,6 +143,32 @@ class EditValidationTest {
         upstream.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    /**
+     * URLs the address policy refuses, refused by the policy itself (its own reason in the message, not a failed
+     * connection that also makes a 400); the tests' network stops any attempt to reach them regardless.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "https://127.0.0.1/cat.png | the host 127.0.0.1 resolves to a non-public address",
+            "https://localhost:8443/cat.png | the host localhost resolves to a non-public address",
+            "https://169.254.169.254/latest/meta-data/ | the host 169.254.169.254 resolves to a non-public address",
+            "https://10.1.2.3/cat.png | the host 10.1.2.3 resolves to a non-public address",
+            "https://[::1]/cat.png | resolves to a non-public address",
+            "https://[64:ff9b::a9fe:a9fe]/x | resolves to a non-public address",
+            "http://images.example.com/cat.png | only https URLs are fetched, not http",
+            "ftp://images.example.com/cat.png | only https URLs are fetched, not ftp" })
+    void aUrlThePolicyRefusesIsRefusedForItsReason(String imageUrl, String reason) {
+        for (String[] call : new String[][] { { "/edit", "images" }, { "/variation", "image" } }) {
+            Object ref = Map.of("image_url", imageUrl);
+            Map<String, Object> body = call[1].equals("images") ? edit("images", List.of(ref))
+                    : variation("image", ref);
+            given().contentType("application/json").body(body).when().post(call[0])
+                    .then().statusCode(400).body("error.code", equalTo("invalid_image_url"))
+                    .body("error.message", org.hamcrest.Matchers.containsString(reason));
+        }
+        upstream.verify(0, anyRequestedFor(anyUrl()));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("variationViolations")
     void variationRefusesWithTheParamAndNoUpstreamCall(String rule, Map<String, Object> body, int status,

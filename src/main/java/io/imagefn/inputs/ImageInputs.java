@@ -23,12 +23,12 @@ public class ImageInputs {
     private final ImageStore store;
     private final RemoteImages remote;
 
-    public ImageInputs(ImagefnConfig config, ImageStore store) {
+    public ImageInputs(ImagefnConfig config, ImageStore store, NetworkAccess network) {
         this.store = store;
         ImagefnConfig.Inputs in = config.inputs();
         this.remote = new RemoteImages(new RemoteImages.Policy(in.allowHttp(), in.allowPrivateAddresses(),
                 in.allowedHosts(), in.maxRedirects(), in.connectTimeout(), in.readTimeout(),
-                InputRules.GPT_MAX_IMAGE_BYTES));
+                InputRules.GPT_MAX_IMAGE_BYTES), network);
     }
 
     /**

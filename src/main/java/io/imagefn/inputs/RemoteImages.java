@@ -44,25 +44,16 @@ public final class RemoteImages {
             int maxRedirects, Duration connectTimeout, Duration readTimeout, long maxBytes) {
     }
 
-    /** Name resolution: the system's in production, one the test controls in tests (no lookup leaves the machine). */
-    @FunctionalInterface
-    public interface Resolver {
-        InetAddress[] resolve(String host) throws UnknownHostException;
-    }
-
     private final Policy policy;
     private final CloseableHttpClient http;
 
-    public RemoteImages(Policy policy) {
-        this(policy, InetAddress::getAllByName);
-    }
-
-    public RemoteImages(Policy policy, Resolver resolver) {
+    /** @param network the name lookup and the last look before connecting (loopback-only in the tests) */
+    public RemoteImages(Policy policy, NetworkAccess network) {
         this.policy = policy;
         Timeout connect = Timeout.of(policy.connectTimeout());
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new VettingResolver(resolver, policy.allowPrivateAddresses()))
+                        .setDnsResolver(new VettingResolver(network, policy.allowPrivateAddresses()))
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connect)
                                 .setSocketTimeout(Timeout.of(policy.readTimeout())).build())
                         .setMaxConnTotal(64).setMaxConnPerRoute(8)
@@ -78,24 +69,25 @@ public final class RemoteImages {
      * A refusal carries its reason, which the fetch turns into the caller's 400.
      */
     static final class VettingResolver implements DnsResolver {
-        private final Resolver resolver;
+        private final NetworkAccess network;
         private final boolean allowPrivate;
 
-        VettingResolver(Resolver resolver, boolean allowPrivate) {
-            this.resolver = resolver;
+        VettingResolver(NetworkAccess network, boolean allowPrivate) {
+            this.network = network;
             this.allowPrivate = allowPrivate;
         }
 
         @Override
         public InetAddress[] resolve(String host) throws UnknownHostException {
             String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            InetAddress[] addresses = resolver.resolve(name);
+            InetAddress[] addresses = network.lookup(name);
             for (InetAddress a : addresses) {
                 if (AddressPolicy.alwaysRefused(a) || (!allowPrivate && AddressPolicy.isPrivate(a))) {
                     // the resolved address is not echoed: it would map the private network for the caller
                     throw new NonPublicAddress(host);
                 }
             }
+            network.connecting(name, addresses);
             return addresses;
         }
 

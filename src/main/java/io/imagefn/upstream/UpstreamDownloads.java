@@ -10,6 +10,7 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImageBytes;
+import io.imagefn.inputs.NetworkAccess;
 import io.imagefn.inputs.RemoteImages;
 
 /**
@@ -27,11 +28,11 @@ public class UpstreamDownloads {
 
     private final RemoteImages fetcher;
 
-    public UpstreamDownloads(ImagefnConfig config, UpstreamConnection connection) {
+    public UpstreamDownloads(ImagefnConfig config, UpstreamConnection connection, NetworkAccess network) {
         ImagefnConfig.AnswerUrls urls = config.upstream().answerUrls();
         this.fetcher = new RemoteImages(new RemoteImages.Policy(urls.allowHttp(), urls.allowPrivateAddresses(),
                 Optional.empty(), 3, config.upstream().connectTimeout(), connection.readTimeout(),
-                MAX_DOWNLOAD_BYTES));
+                MAX_DOWNLOAD_BYTES), network);
     }
 
     /**

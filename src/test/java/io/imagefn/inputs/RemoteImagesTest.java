@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.support.LoopbackOnlyNetwork;
 import io.imagefn.support.TestImages;
 
 /**
@@ -55,7 +56,7 @@ class RemoteImagesTest {
     private static RemoteImages fetcher(boolean allowPrivate, Optional<List<String>> hosts, long maxBytes,
             Duration readTimeout) {
         return new RemoteImages(new RemoteImages.Policy(true, allowPrivate, hosts, 2, Duration.ofSeconds(2),
-                readTimeout, maxBytes));
+                readTimeout, maxBytes), new LoopbackOnlyNetwork());
     }
 
     private static RemoteImages internalStore() {
@@ -131,14 +132,17 @@ class RemoteImagesTest {
                 refused(fetcher(true, Optional.empty(), 1000, Duration.ofSeconds(5)), url("/big")).code());
     }
 
+    /**
+     * The body trickles over a minute; the 800 ms deadline cuts the download short. The bound is a liveness guard (a
+     * download that ran its course would take the minute), not a measurement.
+     */
     @Test
     void givesUpOnABodyThatStallsMidway() {
         server.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withBody(new byte[4000])
-                .withChunkedDribbleDelay(4, 4000)));
-        long start = System.nanoTime();
-        ImagesApiException e = refused(fetcher(true, Optional.empty(), 1_000_000, Duration.ofMillis(800)), url("/slow"));
+                .withChunkedDribbleDelay(20, 60_000)));
+        ImagesApiException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> refused(fetcher(true, Optional.empty(), 1_000_000, Duration.ofMillis(800)), url("/slow")));
         assertTrue(e.getMessage().contains("did not deliver the image within 800ms"), e.getMessage());
-        assertTrue((System.nanoTime() - start) / 1_000_000 < 3500, "the deadline cut the download short");
     }
 
     @Test
@@ -154,54 +158,17 @@ class RemoteImagesTest {
         assertTrue(refused(internalStore(), url("/gone")).getMessage().contains("HTTP 404"));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = { "169.254.169.254", "fd00:ec2::254", "0.0.0.0", "224.0.0.1", "fe80::1" })
-    void refusesMetadataAndNonUnicastAddressesAlways(String address) throws Exception {
-        assertTrue(AddressPolicy.alwaysRefused(InetAddress.getByName(address)), address);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = { "127.0.0.1", "::1", "10.0.0.8", "172.16.5.4", "192.168.1.1", "100.64.0.1", "fd12::1" })
-    void treatsLoopbackAndPrivateRangesAsPrivate(String address) throws Exception {
-        assertTrue(AddressPolicy.isPrivate(InetAddress.getByName(address)), address);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = { "93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8" })
-    void acceptsPublicAddresses(String address) throws Exception {
-        InetAddress a = InetAddress.getByName(address);
-        assertTrue(!AddressPolicy.isPrivate(a) && !AddressPolicy.alwaysRefused(a), address);
-    }
-
-    /** IPv6 addresses that carry an IPv4 address are judged by it (NAT64, 6to4, IPv4-compatible, SIIT, Teredo). */
-    @ParameterizedTest
-    @ValueSource(strings = { "64:ff9b::7f00:1", "2002:7f00:1::", "::127.0.0.1", "::ffff:0:7f00:1",
-            "64:ff9b:1:7f00:0:100::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "64:ff9b::a00:8", "2002:c0a8:101::" })
-    void treatsIpv6AddressesThatEmbedAPrivateIpv4AsPrivate(String address) throws Exception {
-        assertTrue(AddressPolicy.isPrivate(InetAddress.getByName(address)), address);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = { "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::", "::169.254.169.254", "::ffff:0:a9fe:a9fe" })
-    void refusesIpv6AddressesThatEmbedTheMetadataAddressAlways(String address) throws Exception {
-        assertTrue(AddressPolicy.alwaysRefused(InetAddress.getByName(address)), address);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = { "64:ff9b::5db8:d822", "2002:5db8:d822::", "::1", "::" })
-    void judgesOtherIpv6AddressesOnTheirOwn(String address) throws Exception {
-        InetAddress a = InetAddress.getByName(address);
-        boolean publicV4 = address.contains("5db8:d822"); // 93.184.216.34
-        assertEquals(!publicV4, AddressPolicy.isPrivate(a) || AddressPolicy.alwaysRefused(a), address);
-    }
-
     /** The resolver is the guard: a name answering with a transition address is refused, nothing is connected to. */
     @ParameterizedTest
     @ValueSource(strings = { "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::", "::127.0.0.1",
             "::ffff:0:7f00:1" })
     void aNameResolvingToATransitionAddressIsRefusedBeforeAnyConnection(String address) {
-        RemoteImages.VettingResolver vetting = new RemoteImages.VettingResolver(
-                host -> new InetAddress[] { InetAddress.getByName(address) }, false);
+        RemoteImages.VettingResolver vetting = new RemoteImages.VettingResolver(new LoopbackOnlyNetwork() {
+            @Override
+            public InetAddress[] lookup(String host) throws java.net.UnknownHostException {
+                return new InetAddress[] { InetAddress.getByName(address) };
+            }
+        }, false);
         assertThrows(RemoteImages.NonPublicAddress.class, () -> vetting.resolve("images.attacker.test"));
     }
 
@@ -222,8 +189,13 @@ class RemoteImagesTest {
             internal.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withBody(new byte[] { 1, 2, 3 })));
             java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
             RemoteImages fetcher = new RemoteImages(new RemoteImages.Policy(true, true, Optional.empty(), 2,
-                    Duration.ofSeconds(2), Duration.ofSeconds(5), 1_000_000), host -> new InetAddress[] {
-                            InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.1" : "127.0.0.2") });
+                    Duration.ofSeconds(2), Duration.ofSeconds(5), 1_000_000), new LoopbackOnlyNetwork() {
+                        @Override
+                        public InetAddress[] lookup(String host) throws java.net.UnknownHostException {
+                            return new InetAddress[] { InetAddress.getByName(
+                                    lookups.getAndIncrement() == 0 ? "127.0.0.1" : "127.0.0.2") };
+                        }
+                    });
 
             byte[] fetched = fetcher.fetch("images[0]", "http://rebinding.test:" + internal.port() + "/cat.png", null);
 

@@ -1,0 +1,73 @@
+package io.imagefn.support;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+
+import com.google.common.net.InetAddresses;
+
+import io.imagefn.inputs.NetworkAccess;
+
+/**
+ * The tests' network: the URL fetchers may reach loopback and nothing else, whatever the production guard decides.
+ * A name other than {@code localhost} is never looked up (no DNS query leaves; names under the reserved test TLDs
+ * are simply not found), and a connection about to go to any
+ * other address than loopback is stopped; either is reported as a violation that fails the test in which it happened
+ * ({@link NoTrafficOffLoopback}). In the Quarkus tests it replaces {@link NetworkAccess} as a CDI alternative; plain
+ * tests pass it to the fetcher.
+ */
+@Alternative
+@Priority(1)
+@ApplicationScoped
+public class LoopbackOnlyNetwork extends NetworkAccess {
+
+    private static final String VIOLATIONS = "imagefn.test.network-violations";
+    private static final java.util.regex.Pattern RESERVED = java.util.regex.Pattern.compile(
+            "(?i)\\.(test|example|invalid)$");
+
+    /** Violations so far, kept where every class loader of the test JVM sees the same list. */
+    @SuppressWarnings("unchecked")
+    static Queue<String> violations() {
+        synchronized (System.getProperties()) {
+            Object queue = System.getProperties().get(VIOLATIONS);
+            if (queue == null) {
+                queue = new ConcurrentLinkedQueue<String>();
+                System.getProperties().put(VIOLATIONS, queue);
+            }
+            return (Queue<String>) queue;
+        }
+    }
+
+    private static UnknownHostException violation(String what) {
+        violations().add(what);
+        return new UnknownHostException("the tests' network reaches loopback only: " + what);
+    }
+
+    @Override
+    public InetAddress[] lookup(String host) throws UnknownHostException {
+        if (InetAddresses.isInetAddress(host)) {
+            return new InetAddress[] { InetAddresses.forString(host) };
+        }
+        if (host.equalsIgnoreCase("localhost")) {
+            return new InetAddress[] { InetAddress.getLoopbackAddress() };
+        }
+        if (RESERVED.matcher(host).find()) {
+            // names under the TLDs reserved for tests and examples (RFC 2606) never resolve; no query is sent
+            throw new UnknownHostException(host);
+        }
+        throw violation("a lookup of " + host);
+    }
+
+    @Override
+    public void connecting(String host, InetAddress[] addresses) throws UnknownHostException {
+        if (!Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress)) {
+            throw violation("a connection to " + host + " " + Arrays.toString(addresses));
+        }
+    }
+}
