@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +68,8 @@ class LongGenerationIT {
                 String stream = "{\"prompt\":\"a slow lighthouse\",\"model\":\"gpt-image-1\",\"stream\":true,"
                         + "\"partial_images\":1}";
                 List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+                // one thread per caller: the common pool may run one task at a time on a small machine
+                ExecutorService callers = Executors.newFixedThreadPool(3);
                 for (String[] call : new String[][] { { "/v1/images/generations", json }, { "/generate", json },
                         { "/v1/images/generations", stream } }) {
                     calls.add(CompletableFuture.supplyAsync(() -> {
@@ -74,8 +78,9 @@ class LongGenerationIT {
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
-                    }));
+                    }, callers));
                 }
+                callers.shutdown();
 
                 for (int i = 0; i < 2; i++) {
                     HttpResponse<String> r = calls.get(i).join();

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 import jakarta.inject.Inject;
@@ -67,6 +69,9 @@ class LongRequestsTest {
     private static final byte[] FINAL = TestImages.png(16, 16, Color.ORANGE);
     private static final String STREAM = "{\"prompt\":\"a fox\",\"model\":\"gpt-image-1\",\"stream\":true,"
             + "\"partial_images\":2}";
+
+    /** Callers of their own: the common pool may run one task at a time on a small machine. */
+    private static final ExecutorService CALLERS = Executors.newCachedThreadPool();
 
     @InjectWireMock
     WireMockServer upstream;
@@ -143,8 +148,9 @@ class LongRequestsTest {
         String request = "{\"prompt\":\"a slow fox\",\"model\":\"dall-e-2\",\"size\":\"256x256\"}";
 
         CompletableFuture<Response> v1 = CompletableFuture.supplyAsync(() -> postJson("/v1/images/generations",
-                request));
-        CompletableFuture<Response> function = CompletableFuture.supplyAsync(() -> postJson("/generate", request));
+                request), CALLERS);
+        CompletableFuture<Response> function = CompletableFuture.supplyAsync(() -> postJson("/generate", request),
+                CALLERS);
 
         for (Response r : List.of(v1.join(), function.join())) {
             assertEquals(200, r.statusCode(), r.asString());
@@ -172,9 +178,9 @@ class LongRequestsTest {
         upstream.stubFor(post(urlEqualTo("/v1/images/generations")).willReturn(slowStream(
                 partial(0, TestImages.png(4, 4, Color.GRAY)) + completed(), 4, 5000)));
         CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> postJson("/v1/images/generations",
-                STREAM));
+                STREAM), CALLERS);
         CompletableFuture<Response> second = CompletableFuture.supplyAsync(() -> postJson("/v1/images/generations",
-                STREAM));
+                STREAM), CALLERS);
         waitFor(() -> slots.inUse() == 2, "both streams hold a slot");
 
         for (String body : List.of(STREAM, "{\"prompt\":\"x\",\"model\":\"dall-e-2\",\"size\":\"256x256\"}")) {

@@ -6,8 +6,8 @@ import java.util.Map;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
- * A WireMock upstream and an external S3Proxy bucket, with the fault-tolerance delays shortened so that retries,
- * timeouts and the breaker can be exercised in seconds, and image URLs in the upstream's answers allowed on loopback
+ * A WireMock upstream and an external S3Proxy bucket, with the retry delays shortened so that retries and the breaker
+ * can be exercised in seconds, and image URLs in the upstream's answers allowed on loopback
  * (where WireMock serves them).
  */
 public class UpstreamProfile implements QuarkusTestProfile {
@@ -17,7 +17,9 @@ public class UpstreamProfile implements QuarkusTestProfile {
         return Map.of(
                 "imagefn.upstream.retry.initial-delay", "20ms",
                 "imagefn.upstream.retry.max-delay", "100ms",
-                "imagefn.upstream.timeout-seconds", "1",
+                // never the subject here: long enough for any answer on a loaded machine (UpstreamTimeoutTest has a
+                // short one, with an upstream the test holds back)
+                "imagefn.upstream.timeout-seconds", "30",
                 "imagefn.upstream.circuit-breaker.request-volume-threshold", "6",
                 "imagefn.upstream.circuit-breaker.failure-ratio", "1.0",
                 "imagefn.upstream.circuit-breaker.delay-seconds", "60",

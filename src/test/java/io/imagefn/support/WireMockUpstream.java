@@ -17,7 +17,8 @@ public class WireMockUpstream implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new HeldResponses()));
         server.start();
         return config(server);
     }
