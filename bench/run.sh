@@ -3,7 +3,7 @@
 # on 127.0.0.1 against a fixed-latency stub upstream and a standalone S3 server. Every load is bounded and stops by
 # itself. Prints a Markdown table and writes it, with the raw CSV, to bench/results/.
 #
-#   bench/run.sh            # about 6 minutes on 2 cores
+#   bench/run.sh            # about 15 minutes on 2 cores (the benchmarks page says the same)
 #   RUNS=3 REQUESTS=100 bench/run.sh   # shorter
 #   COLD_ONLY=1 bench/run.sh            # only the cold starts (plain JVM vs the AOT caches), about 4 minutes
 #   GOALS_ONLY=1 bench/run.sh           # only the cold starts and the side-by-side table with the Portkey peer
