@@ -61,4 +61,17 @@ class StorageDownTest {
                 .body("error.code", equalTo("storage_unavailable"))
                 .body("error.param", equalTo("images[0]"));
     }
+
+    /** With the records' store out of reach a keyed request cannot be run safely once: 503, nothing paid for. */
+    @Test
+    void aKeyedRequestIs503WhenItsRecordCannotBeKept() {
+        upstream.resetAll();
+        given().contentType("application/json").header("Idempotency-Key", "k-store-down")
+                .body("{\"prompt\":\"x\",\"size\":\"256x256\"}")
+                .when().post("/generate")
+                .then().statusCode(503)
+                .header("Retry-After", "5")
+                .body("error.code", equalTo("idempotency_store_unavailable"));
+        upstream.verify(0, postRequestedFor(urlEqualTo("/v1/images/generations")));
+    }
 }

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.observe.Telemetry;
 
 /**
  * The bytes this instance holds for requests at once: request bodies while the HTTP server buffers them, and input
@@ -21,8 +22,10 @@ public class MemoryBudget {
     private final long budget;
     private final AtomicLong held = new AtomicLong();
 
-    public MemoryBudget(ImagefnConfig config) {
+    public MemoryBudget(ImagefnConfig config, Telemetry telemetry) {
         this.budget = Math.min(config.bodies().budget().asLongValue(), Runtime.getRuntime().maxMemory() / 5);
+        telemetry.gauge("imagefn.memory.held", "Bytes held for requests now: bodies and downloaded input images",
+                held::get);
     }
 
     /** The budget in bytes. */
