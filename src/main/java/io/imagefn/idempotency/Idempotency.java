@@ -1,7 +1,6 @@
 package io.imagefn.idempotency;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,12 +10,11 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.hash.Hashing;
-import com.google.common.util.concurrent.Striped;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImageRules;
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.images.Sha256;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.storage.RecordStore;
 import io.imagefn.storage.StorageException;
@@ -42,7 +40,9 @@ public class Idempotency {
     private final RecordStore records;
     private final ObjectMapper json;
     private final ImagefnConfig config;
-    private final Striped<Lock> claims = Striped.lock(64);
+    /** Claims for one record name are serialized in this process: a name maps to one of these locks. */
+    private final Lock[] claims = java.util.stream.IntStream.range(0, 64)
+            .mapToObj(i -> new java.util.concurrent.locks.ReentrantLock()).toArray(Lock[]::new);
 
     public Idempotency(Replays replays, RecordStore records, ObjectMapper json, ImagefnConfig config) {
         this.replays = replays;
@@ -108,7 +108,7 @@ public class Idempotency {
 
     /** Claims the key, or reads who holds it; a pending claim past its lease, or an expired record, is taken over. */
     private Claim claimOrRead(String name, String fingerprint, String holder) {
-        Lock lock = claims.get(name);
+        Lock lock = claims[Math.floorMod(name.hashCode(), claims.length)];
         lock.lock();
         try {
             Optional<RecordStore.Record> current = records.readRecord(name);
@@ -157,7 +157,7 @@ public class Idempotency {
     }
 
     private Optional<String> takeOver(String name, String etag, String fingerprint, String holder) {
-        Lock lock = claims.get(name);
+        Lock lock = claims[Math.floorMod(name.hashCode(), claims.length)];
         lock.lock();
         try {
             Optional<String> taken = records.writeRecord(name, pending(fingerprint, holder), etag);
@@ -260,7 +260,7 @@ public class Idempotency {
 
     /** The record's object name (under {@code <key-prefix>records/}) for a key of a caller and function. */
     public static String recordName(String key, String scope, String function) {
-        return "idem_" + Hashing.sha256().hashString(scope + "\n" + function + "\n" + key, StandardCharsets.UTF_8);
+        return "idem_" + Sha256.hex(scope + "\n" + function + "\n" + key);
     }
 
     private static ImagesApiException reused() {

@@ -12,8 +12,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
 
 /**
  * Reads typed fields from a request body that was parsed as plain JSON values, so that a wrong type becomes a
@@ -212,17 +210,17 @@ final class RequestFields {
      */
     String fingerprint(List<byte[]> uploads) {
         try {
-            Hasher sha = Hashing.sha256().newHasher();
+            java.security.MessageDigest sha = Sha256.digest();
             // an explicit null means "not set": the same request with or without it is the same request
             @SuppressWarnings("unchecked")
             Map<String, Object> fields = (Map<String, Object>) withoutNulls(raw);
             fields.remove(IDEMPOTENCY_KEY);
-            sha.putBytes(CANONICAL.writeValueAsBytes(fields));
+            sha.update(CANONICAL.writeValueAsBytes(fields));
             for (byte[] upload : uploads) {
-                sha.putByte((byte) 0);
-                sha.putBytes(upload);
+                sha.update((byte) 0);
+                sha.update(upload);
             }
-            return sha.hash().toString();
+            return java.util.HexFormat.of().formatHex(sha.digest());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot fingerprint a request", e);
         }

@@ -1,7 +1,6 @@
 package io.imagefn.storage;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -13,13 +12,13 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.google.common.hash.Hashing;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.observe.StorageWrite;
 import io.imagefn.observe.Telemetry;
 import io.imagefn.images.ImageBytes;
 import io.imagefn.images.ImageFormat;
+import io.imagefn.images.Sha256;
 import io.imagefn.storage.S3Clients.Clients;
 import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
@@ -203,7 +202,7 @@ public class ImageStore {
 
     /** A digest standing for the owner in the bucket: never the caller's key, nor a value that leads back to it. */
     private static String ownerTag(String owner) {
-        byte[] d = Hashing.sha256().hashString("imagefn-owner\n" + owner, StandardCharsets.UTF_8).asBytes();
+        byte[] d = Sha256.of("imagefn-owner\n" + owner);
         return HexFormat.of().formatHex(d, 0, 16);
     }
 

@@ -1,6 +1,5 @@
 package io.imagefn.http;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -10,10 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
-import com.google.common.hash.Hashing;
-
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.images.Sha256;
 import io.imagefn.upstream.OfflineEmulator;
 import io.quarkus.logging.Log;
 import io.vertx.ext.web.Router;
@@ -120,6 +118,6 @@ public class ApiKeyGuard {
     }
 
     private static byte[] digest(String key) {
-        return Hashing.sha256().hashString(key, StandardCharsets.UTF_8).asBytes();
+        return Sha256.of(key);
     }
 }

@@ -9,7 +9,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.imagefn.images.ImageModel;
 import io.imagefn.upstream.UpstreamTarget;
@@ -41,7 +40,6 @@ public class PlaygroundResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(hidden = true)
     public Models models() {
         List<Model> models = ImageModel.KNOWN.values().stream()
                 .filter(m -> m.operations().contains(ImageModel.Operation.GENERATE))
