@@ -2,47 +2,42 @@ package io.imagefn.http;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * The caller's end of an event stream, with a deadline on every write. A caller that stops reading fills the
- * connection's buffers; the writer must then wait, holding an upstream slot and the upstream's own stream. Quarkus's
- * response stream waits inside Vert.x for a drain that never comes, and closing the connection does not wake it. So
- * the wait happens here instead: bytes are handed to the response stream only while the connection's write queue has
- * room (each piece flushed at once, so nothing is left buffered there), and a caller that makes no room within the
- * deadline is dropped: its connection closed at once, the write failed with an {@link IOException}, which the relay
- * answers by cancelling the upstream stream and freeing its slot.
+ * connection's buffers; the writer must then wait, holding an upstream slot and the upstream's own stream, and
+ * Quarkus's response stream waits for a drain that never comes. So every piece handed to it is watched: a piece that
+ * is not taken within the deadline drops the caller (its connection closed at once, which ends the wait), and the
+ * write fails with an {@link IOException}, which the relay answers by cancelling the upstream stream and freeing its
+ * slot. A watchdog rather than a check before writing: the connection's write queue fills on the event loop, so it
+ * can be found to have room and then be full by the time the piece is written.
  */
 public final class CallerStream extends FilterOutputStream {
 
-    /** Handed on in pieces no larger than the response stream's own buffer, which then never waits by itself. */
+    /** Handed on in pieces no larger than the response stream's own buffer: the deadline is per piece of progress. */
     private static final int PIECE = 4096;
-    private static final long POLL_NANOS = 5_000_000;
 
-    private final HttpServerResponse response;
     private final HttpConnection connection;
     private final long deadlineNanos;
-    private boolean dropped;
+    private volatile boolean dropped;
 
-    private CallerStream(OutputStream out, HttpServerResponse response, HttpConnection connection,
-            Duration deadline) {
+    private CallerStream(OutputStream out, HttpConnection connection, Duration deadline) {
         super(out);
-        this.response = response;
         this.connection = connection;
         this.deadlineNanos = deadline.toNanos();
     }
 
-    /** Wraps {@code out}, the response stream of {@code response}, with a deadline on every write. */
-    public static OutputStream of(OutputStream out, HttpServerResponse response, HttpConnection connection,
-            Duration deadline) {
-        return new CallerStream(out, response, connection, deadline);
+    /** Wraps {@code out}, the response stream written to {@code connection}, with a deadline on every write. */
+    public static OutputStream of(OutputStream out, HttpConnection connection, Duration deadline) {
+        return new CallerStream(out, connection, deadline);
     }
 
     @Override
@@ -53,11 +48,32 @@ public final class CallerStream extends FilterOutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         for (int at = off, end = off + len; at < end; at += PIECE) {
-            int piece = Math.min(PIECE, end - at);
-            awaitRoom();
-            out.write(b, at, piece);
-            out.flush();
+            writePiece(b, at, Math.min(PIECE, end - at));
         }
+    }
+
+    private void writePiece(byte[] b, int off, int len) throws IOException {
+        if (dropped) {
+            throw notReading();
+        }
+        ScheduledFuture<?> watchdog = Watchdog.TIMER.schedule(this::drop, deadlineNanos, TimeUnit.NANOSECONDS);
+        try {
+            out.write(b, off, len);
+            // flushed at once, so the deadline covers the caller taking these bytes, not a later write
+            out.flush();
+        } catch (IOException e) {
+            throw dropped ? notReading() : e;
+        } finally {
+            watchdog.cancel(false);
+        }
+        if (dropped) {
+            throw notReading();
+        }
+    }
+
+    private IOException notReading() {
+        return new IOException("the caller did not read the stream within "
+                + TimeUnit.NANOSECONDS.toMillis(deadlineNanos) + " ms");
     }
 
     @Override
@@ -70,38 +86,34 @@ public final class CallerStream extends FilterOutputStream {
         // the response stream is closed by the server, not by the writer
     }
 
-    /** Waits until the connection can take more, or drops the caller once the deadline has passed. */
-    private void awaitRoom() throws IOException {
-        if (dropped) {
-            throw new IOException("the caller was dropped: it did not read the stream");
-        }
-        long since = System.nanoTime();
-        while (response.writeQueueFull()) {
-            if (response.closed()) {
-                throw new IOException("the caller closed the connection");
-            }
-            if (System.nanoTime() - since > deadlineNanos) {
-                dropped = true;
-                drop(connection);
-                throw new IOException("the caller did not read the stream within "
-                        + Duration.ofNanos(deadlineNanos).toMillis() + " ms");
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-            if (Thread.interrupted()) {
-                throw new InterruptedIOException();
-            }
+    /**
+     * Closes the connection now. Vert.x closes a connection only once what is queued has been flushed, which a caller
+     * who does not read never lets happen, and its own handler in the channel's pipeline turns every close into that
+     * one; the close is therefore sent from that handler onwards, past it, and the waiting response stream sees the
+     * connection closed.
+     */
+    private void drop() {
+        dropped = true;
+        if (connection instanceof ConnectionBase base) {
+            base.channelHandlerContext().close();
+        } else {
+            connection.close();
         }
     }
 
-    /**
-     * Closes the connection now. Vert.x's {@link HttpConnection#close()} closes only once what is queued has been
-     * flushed, which a caller who does not read never lets happen; the channel itself closes at once.
-     */
-    private static void drop(HttpConnection connection) {
-        if (connection instanceof ConnectionBase base) {
-            base.channel().close();
-        } else {
-            connection.close();
+    /** One daemon thread for every stream's deadlines, started on first use (not in a native image's heap). */
+    private static final class Watchdog {
+        static final ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static ScheduledThreadPoolExecutor timer() {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "imagefn-caller-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+            // cancelled deadlines (nearly all of them) leave the queue at once
+            timer.setRemoveOnCancelPolicy(true);
+            return timer;
         }
     }
 }

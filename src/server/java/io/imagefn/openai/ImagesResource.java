@@ -27,7 +27,6 @@ import io.imagefn.pipeline.Origin;
 import io.imagefn.pipeline.StreamRelay;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The OpenAI Images API at {@code /v1/images}, so an official SDK works with only its base URL changed. The same
@@ -102,10 +101,9 @@ public class ImagesResource {
 
     /** The relay's events, written under the per-write deadline that drops a caller who stops reading. */
     private Response events(StreamRelay relay) {
-        HttpServerResponse response = http.getCurrent().response();
         HttpConnection connection = http.getCurrent().request().connection();
         Duration deadline = config.streams().writeTimeout();
-        StreamingOutput output = out -> relay.writeTo(CallerStream.of(out, response, connection, deadline));
+        StreamingOutput output = out -> relay.writeTo(CallerStream.of(out, connection, deadline));
         return Response.ok(output, EVENT_STREAM)
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")
