@@ -80,7 +80,7 @@ class NativeSourcesCheck {
         // patterns are regular expressions: \Q...\E quoted, or with escaped dots
         config.at("/resources/includes").forEach(i -> patterns.append(i.path("pattern").asText()
                 .replace("\\Q", "").replace("\\E", "").replace("\\.", ".")).append('\n'));
-        for (String resource : Set.of("imagefn/prices.json", "META-INF/quarkus-generated-openapi-doc.JSON")) {
+        for (String resource : Set.of("imagefn/prices.json", "imagefn/openapi.json")) {
             assertTrue(patterns.toString().contains(resource), resource + " is not registered:\n" + patterns);
         }
         try (ZipFile jar = new ZipFile(runner().toFile())) {
