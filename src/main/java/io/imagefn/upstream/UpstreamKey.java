@@ -8,7 +8,7 @@ import io.imagefn.config.ImagefnConfig;
 import io.imagefn.observe.Redaction;
 import io.quarkus.logging.Log;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -66,7 +66,7 @@ public class UpstreamKey {
     }
 
     private String readSecret(String secretId) {
-        var builder = SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        var builder = SecretsManagerClient.builder().httpClientBuilder(Apache5HttpClient.builder())
                 .region(Region.of(Optional.ofNullable(System.getenv("AWS_REGION")).orElse(config.s3().region())));
         config.upstream().secretsEndpoint().ifPresent(builder::endpointOverride);
         try (SecretsManagerClient client = builder.build()) {

@@ -11,7 +11,7 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -44,7 +44,7 @@ public class S3ProxyStorage implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("S3Proxy did not start", e);
         }
         String endpoint = "http://127.0.0.1:" + proxy.getPort();
-        try (S3Client s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        try (S3Client s3 = S3Client.builder().httpClientBuilder(Apache5HttpClient.builder())
                 .region(Region.US_EAST_1).endpointOverride(URI.create(endpoint)).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build()) {

@@ -1,4 +1,4 @@
-package io.imagefn;
+package io.imagefn.knative;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -29,7 +29,10 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
-/** With tracing turned on: one span per request, with a child for validation, each upstream attempt and each write. */
+/**
+ * With tracing built in ({@code -Dtracing}; the README's Knative build has it) and turned on: one span per request,
+ * with a child for validation, each upstream attempt and each write.
+ */
 @QuarkusTest
 @TestProfile(TracingTest.Profile.class)
 class TracingTest {
