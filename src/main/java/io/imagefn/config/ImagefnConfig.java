@@ -46,6 +46,15 @@ public interface ImagefnConfig {
 
     Streams streams();
 
+    /**
+     * Build the storage and upstream clients at startup (sign one URL locally, build the REST client, load the model
+     * and price tables, write one answer with Jackson) instead of in the first paid request. Default true: an instance
+     * is then ready when it says so (a readiness probe, Knative's scale-out, Lambda's INIT phase) and its first caller
+     * does not wait ~0.6 s for it. Nothing is sent; a failure is logged and the work is left to the first request.
+     */
+    @WithDefault("true")
+    boolean primeAtStart();
+
     /** Server-sent event streams ({@code stream: true}) on the HTTP server. */
     interface Streams {
         /**

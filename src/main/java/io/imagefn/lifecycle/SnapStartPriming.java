@@ -3,8 +3,10 @@ package io.imagefn.lifecycle;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.crac.Context;
 import org.crac.Core;
@@ -13,6 +15,7 @@ import org.crac.Resource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImageModel;
 import io.imagefn.images.ImageRules;
@@ -25,7 +28,8 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Lambda SnapStart hooks (CRaC {@link Resource}; on a JVM without checkpoint/restore they never run).
+ * Lambda SnapStart hooks (CRaC {@link Resource}; on a JVM without checkpoint/restore they never run), and the same
+ * priming at startup ({@code imagefn.prime-at-start}, on by default).
  * <p>
  * Before the checkpoint, the work every first request would otherwise do goes into the snapshot: the S3 client and
  * presigner are built and one URL is signed (local work, nothing is sent), the REST client is built, the model and
@@ -44,19 +48,31 @@ public class SnapStartPriming implements Resource {
     private final UpstreamKey key;
     private final CostEstimator costs;
     private final ObjectMapper json;
+    private final boolean primeAtStart;
 
     public SnapStartPriming(ImageStore store, UpstreamConnection upstream, UpstreamKey key, CostEstimator costs,
-            ObjectMapper json) {
+            ObjectMapper json, ImagefnConfig config) {
         this.store = store;
         this.upstream = upstream;
         this.key = key;
         this.costs = costs;
         this.json = json;
+        this.primeAtStart = config.primeAtStart();
     }
 
-    void register(@Observes StartupEvent start) {
+    // after imagefn's own startup checks (storage and upstream configured), which must fail first and clearly
+    void register(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER + 100) StartupEvent start) {
         // the global context holds resources weakly: this application-scoped instance lives as long as the app
         Core.getGlobalContext().register(this);
+        if (primeAtStart) {
+            try {
+                prime();
+            } catch (JsonProcessingException | RuntimeException e) {
+                // e.g. no credentials resolvable yet: the first request builds the clients and reports it properly
+                Log.warnf("Priming at startup failed (%s); the first request will build the clients",
+                        e.getClass().getSimpleName());
+            }
+        }
     }
 
     @Override
@@ -82,7 +98,7 @@ public class SnapStartPriming implements Resource {
         costs.estimate(ImageModel.GPT_IMAGE_1, 1, "1024x1024", "low", null);
         json.writeValueAsString(new ImagesResponse(0, List.of(ImagesResponse.ImageData.stored("https://primed", null,
                 null, "img_primed", 0L)), null, null, null, null, null, null));
-        Log.infof("Primed for a snapshot: storage clients, upstream client, %d models, prices, JSON",
+        Log.infof("Primed: storage clients, upstream client, %d models, prices, JSON",
                 ImageModel.KNOWN.size());
     }
 }

@@ -50,9 +50,14 @@ public class UpstreamConnection {
         return a;
     }
 
-    /** Builds the client now (class loading, proxies), without calling the upstream. */
+    /**
+     * Builds the client now (class loading, proxies), without calling the upstream. Not for the emulator, whose
+     * address (this server's own port) may not be bound yet at startup; it is a development stand-in.
+     */
     public void prime() {
-        api();
+        if (!target.usesEmulator()) {
+            api();
+        }
     }
 
     /** Above the fault-tolerance timeout, so that the timeout callers see is the configured one. */
