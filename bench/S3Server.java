@@ -7,7 +7,7 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -30,7 +30,7 @@ public class S3Server {
         while (!"STARTED".equals(proxy.getState())) {
             Thread.sleep(10);
         }
-        try (S3Client s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        try (S3Client s3 = S3Client.builder().httpClientBuilder(Apache5HttpClient.builder())
                 .region(Region.US_EAST_1).endpointOverride(URI.create("http://127.0.0.1:" + proxy.getPort()))
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(args[1], args[2])))

@@ -65,6 +65,26 @@ stop_app
   echo "| cold start to first \`generate\`, AOT cache vs plain JVM, production-like (ms) | $(cold_median jvm+aot) vs $(cold_median jvm) | | $(ratio "$(cold_median jvm+aot)" "$(cold_median jvm)")× | ≤ 0.35× |"
   echo "| the same, zero-config (emulator, embedded S3) (ms) | $(cold_median zero-config-jvm+aot) vs $(cold_median zero-config-jvm) | | $(ratio "$(cold_median zero-config-jvm+aot)" "$(cold_median zero-config-jvm)")× | ≤ 0.35× |"
   echo
+  echo "Against a bare Funqy function of the same Quarkus 3.34.2 (bench/peer, one \`@Funq\` returning a map), each build"\
+    "production-like (the stub upstream, the S3 server; nothing embedded), median of $RUNS starts, exec to the first"\
+    "answer (Lambda: process start to the first invocation answered, under a minimal runtime API and AWS's Runtime"\
+    "Interface Client):"
+  echo
+  echo "| figure | imagefn | peer | ratio | goal |"
+  echo "|---|---|---|---|---|"
+  echo "| HTTP build, exec to the first 200 from POST /generate (ms) | $(cold_median jvm) | $(cold_median peer-http) | $(ratio "$(cold_median jvm)" "$(cold_median peer-http)")× | ≤ 1.5× |"
+  echo "| Knative build, exec to the first CloudEvent answered (ms) | $(cold_median knative) | $(cold_median peer-knative) | $(ratio "$(cold_median knative)" "$(cold_median peer-knative)")× | ≤ 1.5× |"
+  echo "| Lambda build, process start to the first invocation answered (ms) | $(cold_median lambda) | $(cold_median peer-lambda) | $(ratio "$(cold_median lambda)" "$(cold_median peer-lambda)")× | ≤ 1.5× |"
+  rmed() { grep "^ready,$1," "$OUT/raw.csv" | cut -d, -f"$2" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+  echo "| HTTP build, clients primed at startup (default) vs lazily: exec to ready; then the first generate (ms, stub ${LATENCY_MS} ms) | $(rmed primed 4); $(rmed primed 5) | lazily: $(rmed lazy 4); $(rmed lazy 5) | first generate $(ratio "$(rmed primed 5)" "$(rmed lazy 5)")× | |"
+  fa=$(minus "$(lf "$(grep '^fresh,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
+  wa=$(minus "$(lf "$(grep '^warmed,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
+  echo "| small image, added p50 over the stub: a fresh instance's first 100 vs warmed (ms) | $fa vs $wa | | $(ratio "$fa" "$wa")× | ≤ 1.5× |"
+  echo "| \`function.zip\`, Lambda JVM build (MB) | $(grep '^imagefn-lambda-zip,' "$PKG/sizes.csv" | cut -d, -f2) | $(grep '^peer-lambda-zip,' "$PKG/sizes.csv" | cut -d, -f2) | | ≤ 20 MB |"
+  echo "| \`function.zip\`, function-URL build (MB); Knative \`lib/\` (MB) | $(grep '^imagefn-lambda-http-zip,' "$PKG/sizes.csv" | cut -d, -f2); $(grep '^imagefn-knative-lib,' "$PKG/sizes.csv" | cut -d, -f2) | –; $(grep '^peer-http-lib,' "$PKG/sizes.csv" | cut -d, -f2) | | |"
+  echo
+  echo "The Lambda package's largest jars: $LARGEST_LAMBDA"
+  echo
   echo "Raw lines (label, connections, requests, ok, errors, p50, p99, mean ms, req/s, peak RSS MB):"
   echo
   printf '    %s\n' "$d1" "$i1" "${p1:-peer: none}" "$d4" "$i4" "${p4:-peer: none}" "$b20"
