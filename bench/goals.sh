@@ -80,6 +80,8 @@ stop_app
   fa=$(minus "$(lf "$(grep '^fresh,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
   wa=$(minus "$(lf "$(grep '^warmed,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
   echo "| small image, added p50 over the stub: a fresh instance's first 100 vs warmed (ms) | $fa vs $wa | | $(ratio "$fa" "$wa")× | ≤ 1.5× |"
+  faa=$(minus "$(lf "$(grep '^freshaot,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
+  echo "| the same, the fresh instance started from the JDK AOT cache (ms) | $faa vs $wa | | $(ratio "$faa" "$wa")× | |"
   echo "| \`function.zip\`, Lambda JVM build (MB) | $(grep '^imagefn-lambda-zip,' "$PKG/sizes.csv" | cut -d, -f2) | $(grep '^peer-lambda-zip,' "$PKG/sizes.csv" | cut -d, -f2) | | ≤ 20 MB |"
   echo "| \`function.zip\`, function-URL build (MB); Knative \`lib/\` (MB) | $(grep '^imagefn-lambda-http-zip,' "$PKG/sizes.csv" | cut -d, -f2); $(grep '^imagefn-knative-lib,' "$PKG/sizes.csv" | cut -d, -f2) | –; $(grep '^peer-http-lib,' "$PKG/sizes.csv" | cut -d, -f2) | | |"
   echo

@@ -3,10 +3,10 @@
 # on 127.0.0.1 against a fixed-latency stub upstream and a standalone S3 server. Every load is bounded and stops by
 # itself. Prints a Markdown table and writes it, with the raw CSV, to bench/results/.
 #
-#   bench/run.sh            # about 15 minutes on 2 cores (the benchmarks page says the same)
+#   bench/run.sh            # about 25 minutes on 2 cores (the benchmarks page says the same)
 #   RUNS=3 REQUESTS=100 bench/run.sh   # shorter
 #   COLD_ONLY=1 bench/run.sh            # only the cold starts (plain JVM vs the AOT caches), about 4 minutes
-#   GOALS_ONLY=1 bench/run.sh           # only the packages, the cold starts (with the bare Funqy peer) and the goals tables
+#   GOALS_ONLY=1 bench/run.sh           # only the packages, the cold starts (with the bare Funqy peer) and the goals tables, about 17 minutes
 #
 # The peer: the Portkey OSS gateway (npm @portkey-ai/gateway 1.15.2) in front of the same stub, started by
 # PORTKEY_START (default ../shared/tools/portkey/start.sh, which installs it and adds the preloads it needs here).
@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 MIN_JAVA=25 source .ci/find-jdk.sh   # 25: the JDK AOT cache (JEP 483/514)
 JAVA="$JAVA_HOME/bin/java"
 
-source bench/packages.sh
+[ -n "${COLD_ONLY:-}" ] || source bench/packages.sh   # the peer and the other builds: not for COLD_ONLY
 echo "== building the application jar, and Quarkus's AOT cache trained by the integration tests against it"
 ./mvnw -B -q -ntp clean verify -Dquarkus.package.jar.aot.enabled=true -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=V1SurfaceIT,OpenAiSdkIT,ImageChainingIT < /dev/null
@@ -168,7 +168,7 @@ NATIVE=$(ls target/*-runner 2>/dev/null | head -1 || true)
 if [ -n "$NATIVE" ]; then
   echo "   native executable $NATIVE: not measured by this script yet" >&2
 fi
-source bench/starts.sh
+[ -n "${COLD_ONLY:-}" ] || source bench/starts.sh
 if [ -n "${COLD_ONLY:-}" ]; then  # COLD_ONLY=1: only the cold starts, as medians and their ratio
   median() { grep "^cold,$1," "$OUT/raw.csv" | cut -d, -f4 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
   plain=$(median jvm); aot=$(median jvm+aot); qaot=$(median jvm+quarkus-aot)

@@ -2,7 +2,8 @@
 # side by side in this run, for the bare Funqy peer (bench/peer) and for imagefn's Knative and Lambda builds, each
 # production-like (the stub upstream and the S3 server of run.sh, nothing embedded). Rows in $OUT/raw.csv:
 #   cold,peer-http | cold,knative | cold,peer-knative | cold,lambda | cold,peer-lambda
-# and the fresh instance's first requests (fresh,...) against the same build warmed (warm,...).
+# and the fresh instance's first requests (fresh,...; freshaot,... from the AOT cache) against the same build warmed
+# (warmed,...).
 
 RIC="$(find ~/.m2/repository/com/amazonaws -name 'aws-lambda-java-runtime-interface-client-2.10.1.jar' | head -1):$(find ~/.m2/repository/com/amazonaws -name 'aws-lambda-java-serialization-*.jar' | head -1)"
 
@@ -79,4 +80,10 @@ W=$("$JAVA" bench/Load.java warmed "$APP/generate" "$(body 16x16 1)" 1 100 0 "$A
 FD=$("$JAVA" bench/Load.java direct "http://127.0.0.1:$STUB_PORT/v1/images/generations" "$(body 16x16 1)" 1 100 10 0)
 echo "   $F"; echo "   $W"; echo "   $FD"
 echo "fresh,$F" >> "$OUT/raw.csv"; echo "warmed,$W" >> "$OUT/raw.csv"; echo "stubdirect,$FD" >> "$OUT/raw.csv"
+stop_app
+# the same fresh instance started from the JDK AOT cache trained above (JDK 25 keeps method profiles in it too)
+start_app -XX:AOTCache="$OUT/app.aot"
+wait_generate
+FA=$("$JAVA" bench/Load.java fresh-aot "$APP/generate" "$(body 16x16 1)" 1 100 0 "$APP_PID")
+echo "   $FA"; echo "freshaot,$FA" >> "$OUT/raw.csv"
 stop_app
