@@ -91,14 +91,14 @@ public class SnapStartPriming implements Resource {
     /** The work done before a checkpoint; see the class comment. */
     public void prime() throws JsonProcessingException {
         store.prime();
-        upstream.prime();
+        boolean upstreamClient = upstream.prime();
         GenerateRequest request = json.convertValue(Map.of("prompt", "primed", "model", ImageModel.GPT_IMAGE_1),
                 GenerateRequest.class);
         ImageRules.validate(request, false);
         costs.estimate(ImageModel.GPT_IMAGE_1, 1, "1024x1024", "low", null);
         json.writeValueAsString(new ImagesResponse(0, List.of(ImagesResponse.ImageData.stored("https://primed", null,
                 null, "img_primed", 0L)), null, null, null, null, null, null));
-        Log.infof("Primed: storage clients, upstream client, %d models, prices, JSON",
-                ImageModel.KNOWN.size());
+        Log.infof("Primed: storage clients, %s, %d models, prices, JSON",
+                upstreamClient ? "upstream client" : "not the emulator's client", ImageModel.KNOWN.size());
     }
 }

@@ -53,11 +53,15 @@ public class UpstreamConnection {
     /**
      * Builds the client now (class loading, proxies), without calling the upstream. Not for the emulator, whose
      * address (this server's own port) may not be bound yet at startup; it is a development stand-in.
+     *
+     * @return whether the client was built
      */
-    public void prime() {
-        if (!target.usesEmulator()) {
-            api();
+    public boolean prime() {
+        if (target.usesEmulator()) {
+            return false;
         }
+        api();
+        return true;
     }
 
     /** Above the fault-tolerance timeout, so that the timeout callers see is the configured one. */
