@@ -4,7 +4,9 @@
 lf() { echo "$1" | cut -d, -f"$2"; }   # a Load.java line: label,c,requests,ok,errors,p50,p99,mean,rps,rss
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
-cold_median() { grep "^cold,$1," "$OUT/raw.csv" | cut -d, -f4 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+cold_median() { median_of cold "$1"; }
+# a one-connection row's p50 over the stub called directly (rows fresh, warmed, freshaot and stubdirect of starts.sh)
+added() { minus "$(lf "$(grep "^$1," "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)"; }
 side_by_side() {  # body, connections, requests, warm-up: sets D, I and P (the stub direct, imagefn, the peer)
   # both doors warmed alike first (16 connections, unmeasured): steady state, not a JIT's first hundred requests
   "$JAVA" bench/Load.java warm "$APP/generate" "$1" 16 "${WARM_REQUESTS:-320}" 0 0 > /dev/null
@@ -75,12 +77,11 @@ stop_app
   echo "| HTTP build, exec to the first 200 from POST /generate (ms) | $(cold_median jvm) | $(cold_median peer-http) | $(ratio "$(cold_median jvm)" "$(cold_median peer-http)")× | ≤ 1.5× |"
   echo "| Knative build, exec to the first CloudEvent answered (ms) | $(cold_median knative) | $(cold_median peer-knative) | $(ratio "$(cold_median knative)" "$(cold_median peer-knative)")× | ≤ 1.5× |"
   echo "| Lambda build, process start to the first invocation answered (ms) | $(cold_median lambda) | $(cold_median peer-lambda) | $(ratio "$(cold_median lambda)" "$(cold_median peer-lambda)")× | ≤ 1.5× |"
-  rmed() { grep "^ready,$1," "$OUT/raw.csv" | cut -d, -f"$2" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+  rmed() { median_of ready "$1" "$2"; }
   echo "| HTTP build, clients primed at startup (default) vs lazily: exec to ready; then the first generate (ms, stub ${LATENCY_MS} ms) | $(rmed primed 4); $(rmed primed 5) | lazily: $(rmed lazy 4); $(rmed lazy 5) | first generate $(ratio "$(rmed primed 5)" "$(rmed lazy 5)")× | |"
-  fa=$(minus "$(lf "$(grep '^fresh,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
-  wa=$(minus "$(lf "$(grep '^warmed,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
+  fa=$(added fresh); wa=$(added warmed)
   echo "| small image, added p50 over the stub: a fresh instance's first 100 vs warmed (ms) | $fa vs $wa | | $(ratio "$fa" "$wa")× | ≤ 1.5× |"
-  faa=$(minus "$(lf "$(grep '^freshaot,' "$OUT/raw.csv" | cut -d, -f2-)" 6)" "$(lf "$(grep '^stubdirect,' "$OUT/raw.csv" | cut -d, -f2-)" 6)")
+  faa=$(added freshaot)
   echo "| the same, the fresh instance started from the JDK AOT cache (ms) | $faa vs $wa | | $(ratio "$faa" "$wa")× | |"
   echo "| \`function.zip\`, Lambda JVM build (MB) | $(grep '^imagefn-lambda-zip,' "$PKG/sizes.csv" | cut -d, -f2) | $(grep '^peer-lambda-zip,' "$PKG/sizes.csv" | cut -d, -f2) | | ≤ 20 MB |"
   echo "| \`function.zip\`, function-URL build (MB); Knative \`lib/\` (MB) | $(grep '^imagefn-lambda-http-zip,' "$PKG/sizes.csv" | cut -d, -f2); $(grep '^imagefn-knative-lib,' "$PKG/sizes.csv" | cut -d, -f2) | –; $(grep '^peer-http-lib,' "$PKG/sizes.csv" | cut -d, -f2) | | |"

@@ -118,6 +118,9 @@ stop_app() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null ||
 
 rss_mb() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# the median of a column (default 4, the milliseconds) over the raw rows "kind,label,..."
+median_of() { grep "^$1,$2," "$OUT/raw.csv" | cut -d, -f"${3:-4}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
 # Time from process start to the first successful generate (not just "started").
 cold_start() {  # label, JVM options...
   local label=$1; shift
@@ -170,7 +173,7 @@ if [ -n "$NATIVE" ]; then
 fi
 [ -n "${COLD_ONLY:-}" ] || source bench/starts.sh
 if [ -n "${COLD_ONLY:-}" ]; then  # COLD_ONLY=1: only the cold starts, as medians and their ratio
-  median() { grep "^cold,$1," "$OUT/raw.csv" | cut -d, -f4 | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+  median() { median_of cold "$1"; }
   plain=$(median jvm); aot=$(median jvm+aot); qaot=$(median jvm+quarkus-aot)
   ratio() { awk -v a="$1" -v p="$plain" 'BEGIN {printf "%.2f", a / p}'; }
   {
