@@ -1,5 +1,6 @@
 package io.imagefn.observe;
 
+import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +14,7 @@ public class NoMeters implements Meters {
 
     @Override
     public void request(String function, String binding, String model, String outcome, long nanos, int stored,
-            int unstored, double costUsd) {
+            int unstored, OptionalDouble costUsd) {
         // no registry in this build
     }
 

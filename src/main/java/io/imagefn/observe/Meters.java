@@ -1,5 +1,6 @@
 package io.imagefn.observe;
 
+import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 /**
@@ -9,9 +10,9 @@ import java.util.function.Supplier;
  */
 public interface Meters {
 
-    /** One request: {@code imagefn.requests}, and the images and estimated cost it produced. */
+    /** One request: {@code imagefn.requests}, and the images and estimated cost (when known) it produced. */
     void request(String function, String binding, String model, String outcome, long nanos, int stored, int unstored,
-            double costUsd);
+            OptionalDouble costUsd);
 
     /** One upstream attempt: {@code imagefn.upstream.attempts}. */
     void upstreamAttempt(String operation, String status, long nanos);

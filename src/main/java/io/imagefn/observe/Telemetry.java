@@ -1,5 +1,7 @@
 package io.imagefn.observe;
 
+import java.util.OptionalDouble;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
@@ -71,7 +73,7 @@ public class Telemetry {
 
     void requestFinished(RequestRecord r, String outcome, long nanos) {
         meters.request(r.function(), r.binding().tag(), r.modelTag(), outcome, nanos, r.stored(), r.unstored(),
-                r.cost().map(c -> c.usd().doubleValue()).orElse(0.0));
+                r.cost().map(c -> OptionalDouble.of(c.usd().doubleValue())).orElse(OptionalDouble.empty()));
     }
 
     void upstreamAttemptFinished(String operation, String status, long nanos) {

@@ -1,5 +1,6 @@
 package io.imagefn.observe;
 
+import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -22,7 +23,7 @@ public class MicrometerMeters implements Meters {
 
     @Override
     public void request(String function, String binding, String model, String outcome, long nanos, int stored,
-            int unstored, double costUsd) {
+            int unstored, OptionalDouble costUsd) {
         Timer.builder("imagefn.requests").description("Image requests by function, binding, model and outcome")
                 .tags("function", function, "binding", binding, "model", model, "outcome", outcome)
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
@@ -32,10 +33,11 @@ public class MicrometerMeters implements Meters {
         if (unstored > 0) {
             images(function, model, false).increment(unstored);
         }
-        if (costUsd > 0) {
+        // a known cost is counted even when it is zero (a free model in a pricing file), as an estimate of 0
+        if (costUsd.isPresent()) {
             Counter.builder("imagefn.cost").baseUnit("usd").description("Estimated cost at list prices (see "
                     + "estimated_cost)").tags("function", function, "model", model).register(registry)
-                    .increment(costUsd);
+                    .increment(costUsd.getAsDouble());
         }
     }
 
