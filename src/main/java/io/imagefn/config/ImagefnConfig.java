@@ -46,6 +46,90 @@ public interface ImagefnConfig {
 
     Streams streams();
 
+    Jobs jobs();
+
+    Webhook webhook();
+
+    /**
+     * Asynchronous jobs ({@code Prefer: respond-async}): the request is answered 202 at once and runs detached; its
+     * record lives in the bucket beside the images ({@code <key-prefix>records/jobs/}).
+     */
+    interface Jobs {
+        /** Jobs this instance runs at once; more wait as {@code queued}. Default 4. */
+        @WithDefault("4")
+        int maxConcurrent();
+
+        /**
+         * The longest {@code Prefer: wait=N} honoured before answering 202. Default 25s, under the 29 s of an API
+         * Gateway REST integration.
+         */
+        @WithDefault("25s")
+        Duration maxWait();
+
+        /**
+         * How long a running job's instance holds it without renewing (it renews every third of this); a job whose
+         * instance died is taken over by the next instance that reads it after its lease. Default 60s.
+         */
+        @WithDefault("60s")
+        Duration lease();
+
+        /**
+         * How long a finished job answers before it reads {@code expired}: set it to the bucket's lifecycle rule
+         * that deletes the images (and the records beside them). Default 24h.
+         */
+        @WithDefault("24h")
+        Duration retention();
+
+        /**
+         * How long a stopping instance lets its running jobs finish; the rest are taken over after their leases.
+         * Default 20s, inside the HTTP server's 25 s shutdown grace.
+         */
+        @WithDefault("20s")
+        Duration shutdownGrace();
+    }
+
+    /** Webhooks of jobs, signed the Standard Webhooks way. */
+    interface Webhook {
+        /**
+         * The signing secrets ({@code IMAGEFN_WEBHOOK_SECRET}), {@code whsec_} followed by base64; two, comma
+         * separated, while rotating (each delivery then carries both signatures). Never logged.
+         */
+        Optional<List<String>> secret();
+
+        /**
+         * ARN (or name) of a Secrets Manager secret holding the signing secret(s) in the same form; replaces
+         * {@link #secret()} and is read once at startup, as the upstream key's.
+         */
+        Optional<String> secretArn();
+
+        /** Deliver to {@code http} URLs too (tests, labs). Default false: https only. */
+        @WithDefault("false")
+        boolean allowHttp();
+
+        /** Deliver to loopback and private addresses too (tests, labs). Default false. */
+        @WithDefault("false")
+        boolean allowPrivateAddresses();
+
+        /** One delivery attempt's timeout (connect, send, answer). Default 15s. */
+        @WithDefault("15s")
+        Duration timeout();
+
+        /** Attempts per event, the first included. Default 8. */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** The pause before the second attempt, doubled each time (with jitter) up to {@link #maxDelay()}. */
+        @WithDefault("5s")
+        Duration initialDelay();
+
+        @WithDefault("10m")
+        Duration maxDelay();
+
+        /** No attempt starts this long after the event. Default 2h. */
+        @WithDefault("2h")
+        Duration giveUpAfter();
+    }
+
     /**
      * Build the storage and upstream clients at startup (sign one URL locally, build the REST client, load the model
      * and price tables, write one answer with Jackson) instead of in the first paid request. Default true: an instance

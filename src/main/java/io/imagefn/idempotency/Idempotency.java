@@ -258,6 +258,15 @@ public class Idempotency {
         return key;
     }
 
+    /**
+     * What a completed request under {@code key} stored (its images' ids and keys), or empty when there is no
+     * completed record: a job reads its own result this way, never from an answer that may carry base64.
+     */
+    public Optional<IdempotencyRecord.Result> completed(String key, String scope, String function) {
+        return records.readRecord(recordName(key, scope, function)).map(r -> parse(r.body()))
+                .filter(r -> IdempotencyRecord.DONE.equals(r.state())).map(IdempotencyRecord::result);
+    }
+
     /** The record's object name (under {@code <key-prefix>records/}) for a key of a caller and function. */
     public static String recordName(String key, String scope, String function) {
         return "idem_" + Sha256.hex(scope + "\n" + function + "\n" + key);

@@ -36,7 +36,7 @@ public class Replays {
     }
 
     /** The recorded response with fresh signed URLs; empty when an image has gone from the bucket. */
-    Optional<ImagesResponse> replay(IdempotencyRecord.Result result, boolean inline) {
+    public Optional<ImagesResponse> replay(IdempotencyRecord.Result result, boolean inline) {
         List<ImagesResponse.ImageData> data = new ArrayList<>();
         for (IdempotencyRecord.Image image : result.images()) {
             String b64 = null;

@@ -68,11 +68,11 @@ public final class RemoteImages {
      * Resolves a host and vets every address it resolves to; the connection then goes to one of exactly these.
      * A refusal carries its reason, which the fetch turns into the caller's 400.
      */
-    static final class VettingResolver implements DnsResolver {
+    public static final class VettingResolver implements DnsResolver {
         private final NetworkAccess network;
         private final boolean allowPrivate;
 
-        VettingResolver(NetworkAccess network, boolean allowPrivate) {
+        public VettingResolver(NetworkAccess network, boolean allowPrivate) {
             this.network = network;
             this.allowPrivate = allowPrivate;
         }
@@ -98,7 +98,7 @@ public final class RemoteImages {
     }
 
     /** The host resolved to an address the policy refuses. */
-    static final class NonPublicAddress extends UnknownHostException {
+    public static final class NonPublicAddress extends UnknownHostException {
         NonPublicAddress(String host) {
             super(host);
         }

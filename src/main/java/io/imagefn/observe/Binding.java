@@ -8,6 +8,8 @@ public enum Binding {
     V1("v1"),
     /** a {@code stream: true} request on {@code /v1} */
     V1_STREAM("v1-stream"),
+    /** an asynchronous job ({@code Prefer: respond-async}), run detached from its request */
+    JOB("job"),
     /** a CloudEvent (Knative Eventing) */
     KNATIVE("knative"),
     /** an AWS Lambda invoke */

@@ -135,7 +135,7 @@ public class ImagePipeline {
      * which OpenAI answers with {@code b64_json} only (the OpenAI SDKs' documented code reads it). The functions
      * answer URLs unless asked.
      */
-    static boolean inline(Origin origin, ImageModel model, String responseFormat) {
+    public static boolean inline(Origin origin, ImageModel model, String responseFormat) {
         if (responseFormat != null) {
             return "b64_json".equals(responseFormat);
         }

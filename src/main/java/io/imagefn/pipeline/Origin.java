@@ -32,7 +32,7 @@ public record Origin(Binding binding, String scope, String idempotencyKey) {
      * header and a different body field are refused rather than one of them silently winning (a gateway in front
      * may go by the other); a CloudEvent's id, always there, is the event's key whatever its data says.
      */
-    Optional<String> key(String fieldKey) {
+    public Optional<String> key(String fieldKey) {
         if (idempotencyKey != null && fieldKey != null && !idempotencyKey.equals(fieldKey)
                 && binding != Binding.KNATIVE) {
             throw ImagesApiException.invalid("idempotency_key", "invalid_value", "The Idempotency-Key header and the "

@@ -81,6 +81,29 @@ public class RecordStore {
         }
     }
 
+    /**
+     * Names of the records under {@code folder} (a name prefix such as {@code jobs/<owner>/}), in the bucket's
+     * order (ascending), after {@code after} when given, at most {@code max}.
+     */
+    public java.util.List<String> listRecords(String folder, String after, int max) {
+        Clients c = clients.get();
+        String prefix = recordKey(folder).replaceFirst("\\.json$", "");
+        try {
+            var listing = c.s3().listObjectsV2(l -> {
+                l.bucket(c.bucket()).prefix(prefix).maxKeys(max);
+                if (after != null) {
+                    l.startAfter(recordKey(after));
+                }
+            });
+            String base = recordKey("");
+            String suffix = ".json";
+            return listing.contents().stream().map(o -> o.key()).filter(k -> k.endsWith(suffix))
+                    .map(k -> k.substring(base.length() - suffix.length(), k.length() - suffix.length())).toList();
+        } catch (RuntimeException e) {
+            throw new StorageException("could not list records under " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
     private String recordKey(String name) {
         return config.s3().keyPrefix() + "records/" + name + ".json";
     }

@@ -109,7 +109,7 @@ public class UpstreamException extends RuntimeException {
     }
 
     /** {@code retry-after-ms} first (the OpenAI SDKs' order), then {@code Retry-After} as seconds or an HTTP date. */
-    static Duration parseRetryAfter(String millis, String header) {
+    public static Duration parseRetryAfter(String millis, String header) {
         try {
             if (millis != null) {
                 return Duration.ofMillis(Math.max(0, Math.round(Double.parseDouble(millis.trim()))));

@@ -5,12 +5,8 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.config.SecretValues;
 import io.imagefn.observe.Redaction;
-import io.quarkus.logging.Log;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The upstream API key: from configuration ({@code IMAGEFN_UPSTREAM_API_KEY} or {@code OPENAI_API_KEY}), or read at
@@ -66,21 +62,6 @@ public class UpstreamKey {
     }
 
     private String readSecret(String secretId) {
-        var builder = SecretsManagerClient.builder().httpClientBuilder(Apache5HttpClient.builder())
-                .region(Region.of(Optional.ofNullable(System.getenv("AWS_REGION")).orElse(config.s3().region())));
-        config.upstream().secretsEndpoint().ifPresent(builder::endpointOverride);
-        try (SecretsManagerClient client = builder.build()) {
-            String value = client.getSecretValue(r -> r.secretId(secretId)).secretString();
-            if (value == null || value.isBlank()) {
-                throw new IllegalStateException(SECRET_SETTING + " names the secret " + secretId
-                        + ", which holds no plain-text value: store the upstream API key as the secret's string.");
-            }
-            Log.infof("Upstream key read from Secrets Manager (%s)", secretId);
-            return value.strip();
-        } catch (SdkException e) {
-            // the SDK's message names the secret and the reason (not found, access denied), never the value
-            throw new IllegalStateException("Could not read the upstream API key from Secrets Manager: "
-                    + SECRET_SETTING + " is " + secretId + " (" + e.getMessage() + ")", e);
-        }
+        return SecretValues.read(config, SECRET_SETTING, secretId, "upstream API key");
     }
 }

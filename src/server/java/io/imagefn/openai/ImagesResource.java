@@ -8,12 +8,14 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import io.imagefn.config.ImagefnConfig;
+import io.imagefn.http.AsyncRequests;
 import io.imagefn.http.CallerStream;
 import io.imagefn.http.FormParts;
 import io.imagefn.http.HttpOrigin;
@@ -21,6 +23,7 @@ import io.imagefn.http.RawMultipart;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.VariationRequest;
+import io.imagefn.jobs.Jobs;
 import io.imagefn.observe.Binding;
 import io.imagefn.pipeline.ImagePipeline;
 import io.imagefn.pipeline.Origin;
@@ -32,7 +35,7 @@ import io.vertx.core.http.HttpConnection;
  * The OpenAI Images API at {@code /v1/images}, so an official SDK works with only its base URL changed. The same
  * pipeline as the functions serves it (one implementation, two doors), with OpenAI's request encodings: JSON for
  * generations, multipart or JSON for edits, multipart for variations; {@code stream: true} answers with
- * server-sent events.
+ * server-sent events. {@code Prefer: respond-async} makes any of them a job ({@link JobsResource}).
  */
 @Path("/v1/images")
 public class ImagesResource {
@@ -42,19 +45,30 @@ public class ImagesResource {
     private final ImagePipeline pipeline;
     private final CurrentVertxRequest http;
     private final ImagefnConfig config;
+    private final AsyncRequests async;
+    private final Jobs jobs;
 
-    public ImagesResource(ImagePipeline pipeline, CurrentVertxRequest http, ImagefnConfig config) {
+    public ImagesResource(ImagePipeline pipeline, CurrentVertxRequest http, ImagefnConfig config,
+            AsyncRequests async, Jobs jobs) {
         this.pipeline = pipeline;
         this.http = http;
         this.config = config;
+        this.async = async;
+        this.jobs = jobs;
     }
 
     @POST
     @Path("/generations")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
-    public Response generations(Map<String, Object> body) {
-        GenerateRequest request = GenerateRequest.fromJson(body);
+    public Response generations(Map<String, Object> body, @Context HttpHeaders headers) {
+        AsyncRequests.Ask ask = async.take(headers.getRequestHeader(AsyncRequests.PREFER), body, false);
+        GenerateRequest request = GenerateRequest.fromJson(ask.body());
+        if (ask.async()) {
+            Origin origin = origin(Binding.V1);
+            return async.answer(jobs.submitGeneration(request, origin, ask.webhook()), origin,
+                    request.responseFormat(), ask.preferences()).response();
+        }
         if (Boolean.TRUE.equals(request.stream())) {
             return events(pipeline.streamGeneration(request, origin(Binding.V1_STREAM)));
         }
@@ -65,30 +79,45 @@ public class ImagesResource {
     @Path("/edits")
     @Consumes(RawMultipart.RAW)
     @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
-    public Response editsForm(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+    public Response editsForm(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Context HttpHeaders headers) {
         FormParts parts = FormParts.parse(body, contentType);
-        return edit(EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask")));
+        AsyncRequests.Ask ask = async.take(headers.getRequestHeader(AsyncRequests.PREFER), parts.text(), true);
+        return edit(EditRequest.fromForm(ask.body(), parts.files("image", "image[]"), parts.file("mask")), ask);
     }
 
     @POST
     @Path("/edits")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, EVENT_STREAM })
-    public Response editsJson(Map<String, Object> body) {
-        return edit(EditRequest.fromJson(body));
+    public Response editsJson(Map<String, Object> body, @Context HttpHeaders headers) {
+        AsyncRequests.Ask ask = async.take(headers.getRequestHeader(AsyncRequests.PREFER), body, false);
+        return edit(EditRequest.fromJson(ask.body()), ask);
     }
 
     @POST
     @Path("/variations")
     @Consumes(RawMultipart.RAW)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response variations(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+    public Response variations(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Context HttpHeaders headers) {
         FormParts parts = FormParts.parse(body, contentType);
-        return Response.ok(pipeline.variation(VariationRequest.fromForm(parts.text(), parts.file("image")),
-                origin(Binding.V1))).build();
+        AsyncRequests.Ask ask = async.take(headers.getRequestHeader(AsyncRequests.PREFER), parts.text(), true);
+        VariationRequest request = VariationRequest.fromForm(ask.body(), parts.file("image"));
+        if (ask.async()) {
+            Origin origin = origin(Binding.V1);
+            return async.answer(jobs.submitVariation(request, origin, ask.webhook()), origin,
+                    request.responseFormat(), ask.preferences()).response();
+        }
+        return Response.ok(pipeline.variation(request, origin(Binding.V1))).build();
     }
 
-    private Response edit(EditRequest request) {
+    private Response edit(EditRequest request, AsyncRequests.Ask ask) {
+        if (ask.async()) {
+            Origin origin = origin(Binding.V1);
+            return async.answer(jobs.submitEdit(request, origin, ask.webhook()), origin, request.responseFormat(),
+                    ask.preferences()).response();
+        }
         if (Boolean.TRUE.equals(request.stream())) {
             return events(pipeline.streamEdit(request, origin(Binding.V1_STREAM)));
         }

@@ -1,0 +1,213 @@
+package io.imagefn.jobs;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.PreDestroy;
+
+import io.imagefn.config.ImagefnConfig;
+import io.imagefn.idempotency.Idempotency;
+import io.imagefn.idempotency.IdempotencyRecord;
+import io.imagefn.images.EditRequest;
+import io.imagefn.images.ErrorBody;
+import io.imagefn.images.GenerateRequest;
+import io.imagefn.images.ImagesApiException;
+import io.imagefn.images.ImagesResponse;
+import io.imagefn.images.VariationRequest;
+import io.imagefn.observe.Binding;
+import io.imagefn.observe.Redaction;
+import io.imagefn.pipeline.ImagePipeline;
+import io.imagefn.pipeline.Origin;
+import io.quarkus.logging.Log;
+
+/**
+ * Runs jobs on this instance: a bounded pool ({@code imagefn.jobs.max-concurrent}); jobs beyond it wait as
+ * {@code queued} records. A job is held under a lease this instance renews while it has the job; a job whose instance
+ * died is taken over by the next instance that reads it after the lease ({@link Jobs#get}), with a conditional write,
+ * so one instance runs it. The paid part runs under the job's id as its idempotency key: a job taken over after its
+ * images were stored is answered from the idempotency record, never paid twice.
+ */
+@ApplicationScoped
+public class JobRunner {
+
+    private final String instance = UUID.randomUUID().toString();
+    private final ImagefnConfig config;
+    private final JobStore store;
+    private final ImagePipeline pipeline;
+    private final Idempotency idempotency;
+    private final Webhooks webhooks;
+    private final JobViews views;
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "imagefn-job-leases");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Jobs this instance holds (queued here or running): their leases are renewed. */
+    private final Set<Ref> held = ConcurrentHashMap.newKeySet();
+
+    record Ref(String owner, String id) {
+    }
+
+    public JobRunner(ImagefnConfig config, JobStore store, ImagePipeline pipeline, Idempotency idempotency,
+            Webhooks webhooks, JobViews views) {
+        this.config = config;
+        this.store = store;
+        this.pipeline = pipeline;
+        this.idempotency = idempotency;
+        this.webhooks = webhooks;
+        this.views = views;
+        int threads = Math.max(1, config.jobs().maxConcurrent());
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "imagefn-jobs");
+            t.setDaemon(true);
+            return t;
+        });
+        long renew = Math.max(100, config.jobs().lease().toMillis() / 3);
+        timer.scheduleWithFixedDelay(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
+    }
+
+    /** Who holds a new job: this instance. */
+    String instance() {
+        return instance;
+    }
+
+    long leaseUntil() {
+        return System.currentTimeMillis() + config.jobs().lease().toMillis();
+    }
+
+    boolean holds(String owner, String id) {
+        return held.contains(new Ref(owner, id));
+    }
+
+    /** Queues a job here; it runs when a slot frees, if this instance still holds it (or its lease ran out). */
+    void submit(String owner, String id) {
+        Ref ref = new Ref(owner, id);
+        if (held.add(ref)) {
+            pool.execute(() -> run(ref));
+        }
+    }
+
+    private void renewLeases() {
+        for (Ref ref : held) {
+            try {
+                store.update(ref.owner(), ref.id(), r -> !r.finished() && instance.equals(r.holder())
+                        ? r.held(instance, leaseUntil()) : null);
+            } catch (RuntimeException e) {
+                Log.warnf("Lease of job %s not renewed: %s", ref.id(), Redaction.forLog(e.getMessage()));
+            }
+        }
+    }
+
+    private void run(Ref ref) {
+        try {
+            Optional<JobRecord> claimed = store.update(ref.owner(), ref.id(), r -> {
+                boolean mine = instance.equals(r.holder());
+                if (r.finished() || (!mine && r.leaseUntil() > System.currentTimeMillis())) {
+                    return null;
+                }
+                if (!mine) {
+                    Log.warnf("Job %s: its instance's lease ran out; taking it over", r.id());
+                }
+                return r.started(System.currentTimeMillis() / 1000).held(instance, leaseUntil());
+            });
+            if (claimed.isEmpty()) {
+                return;
+            }
+            JobRecord job = claimed.get();
+            if (job.cancelRequested()) {
+                // asked to cancel before the upstream call started: nothing is paid
+                finish(job, r -> r.cancelled(now()), Webhooks.CANCELLED);
+                return;
+            }
+            announce(job, Webhooks.STARTED);
+            execute(job);
+        } catch (RuntimeException e) {
+            Log.warnf("Job %s could not be run here (it is taken over after its lease): %s", ref.id(),
+                    Redaction.forLog(e.getMessage()));
+        } finally {
+            held.remove(ref);
+        }
+    }
+
+    private void execute(JobRecord job) {
+        Origin origin = new Origin(Binding.JOB, job.owner(), job.id());
+        ImagesResponse response;
+        try {
+            response = switch (job.operation()) {
+                case "generate" -> pipeline.generate(GenerateRequest.fromJson(job.request()), origin);
+                case "edit" -> pipeline.edit(EditRequest.fromJson(job.request()), origin);
+                case "variation" -> pipeline.variation(VariationRequest.fromJson(job.request()), origin);
+                default -> throw new IllegalStateException("unknown operation " + job.operation());
+            };
+        } catch (ImagesApiException e) {
+            if ("idempotency_key_in_progress".equals(e.code())) {
+                // another run of this job (an instance that died mid-call, or one still running) holds the paid
+                // call: leave the job to whichever run gets the key when that claim lapses
+                Log.infof("Job %s: its paid call is held by another run; leaving it to that run", job.id());
+                return;
+            }
+            finish(job, r -> r.failed(now(), e.body().error(), e.status()), Webhooks.FAILED);
+            return;
+        } catch (RuntimeException e) {
+            Log.warnf("Job %s failed: %s", job.id(), Redaction.forLog(String.valueOf(e.getMessage())));
+            finish(job, r -> r.failed(now(), new ErrorBody.Error("The server had an error while processing the job.",
+                    "api_error", null, "internal_error"), 500), Webhooks.FAILED);
+            return;
+        }
+        Optional<IdempotencyRecord.Result> stored = idempotency.completed(job.id(), job.owner(), job.operation());
+        if (stored.isEmpty()) {
+            // the answer carried images the store refused (they went inline): a job keeps URLs only
+            finish(job, r -> r.failed(now(), new ErrorBody.Error("The images were produced but the object store "
+                    + "refused them, so the job could not keep them.", "api_error", null, "storage_unavailable"), 503),
+                    Webhooks.FAILED);
+            return;
+        }
+        finish(job, r -> r.completed(now(), stored.get(), response.estimatedCost()), Webhooks.COMPLETED);
+    }
+
+    private void finish(JobRecord job, java.util.function.UnaryOperator<JobRecord> change, String event) {
+        Optional<JobRecord> done = store.update(job.owner(), job.id(), r -> r.finished() ? null : change.apply(r));
+        done.ifPresent(r -> announce(r, event));
+    }
+
+    void announce(JobRecord job, String event) {
+        webhooks.announce(views.view(job), job, event);
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    /**
+     * Lets running jobs finish within the shutdown grace; jobs still queued here are left to their leases (the next
+     * instance that reads them takes them over).
+     */
+    @PreDestroy
+    void stop() {
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(config.jobs().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                Log.warnf("%d job(s) still running at shutdown; they are taken over after their leases",
+                        pool.getActiveCount());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+    }
+
+    /** For tests and the operability page: jobs queued or running here. */
+    public Map<String, Integer> load() {
+        return Map.of("running", pool.getActiveCount(), "queued", pool.getQueue().size());
+    }
+}
