@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,15 +23,20 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.standardwebhooks.Webhook;
 
+import io.imagefn.support.JobsProfile;
 import io.imagefn.support.PackagedApp;
 import io.imagefn.support.TestImages;
+import io.imagefn.support.WebhookReceiver;
 import io.restassured.path.json.JsonPath;
 
 /**
  * A generation as slow as a real high-quality one (3 minutes) against the packaged jar with its default deadlines
  * (30 s to receive a body, 300 s per upstream attempt): the JSON answer arrives on /v1 and on the function path, and
- * a stream that takes 3 minutes reaches its completed event. The three run at once.
+ * a stream that takes 3 minutes reaches its completed event. Beside them, the same generation as a job behind a
+ * front that cuts every request at 29 s (an API Gateway REST integration): 202 at once, polled through
+ * {@code queued}/{@code in_progress} to {@code completed}, and one signed webhook. The four run at once.
  */
 class LongGenerationIT {
 
@@ -61,9 +67,18 @@ class LongGenerationIT {
                     .withStatus(200).withHeader("Content-Type", "application/json").withBody(answer)
                     .withFixedDelay(THREE_MINUTES_MS)));
 
-            try (PackagedApp app = PackagedApp.start(List.of("-Dimagefn.s3.embedded.data-dir=target/it-s3",
+            try (WebhookReceiver receiver = new WebhookReceiver();
+                    PackagedApp app = PackagedApp.start(List.of("-Dimagefn.s3.embedded.data-dir=target/it-s3",
                     "-Dimagefn.upstream.url=" + upstream.baseUrl() + "/v1",
-                    "-Dimagefn.upstream.api-key=sk-test-long-generation"))) {
+                    "-Dimagefn.upstream.api-key=sk-test-long-generation",
+                    "-Dimagefn.webhook.secret=" + JobsProfile.SECRET_NEW,
+                    // the receiver is this test, on loopback over http
+                    "-Dimagefn.webhook.allow-http=true", "-Dimagefn.webhook.allow-private-addresses=true"))) {
+                Duration front = Duration.ofSeconds(29);
+                String asJob = "{\"prompt\":\"a slow lighthouse\",\"model\":\"dall-e-2\",\"size\":\"256x256\","
+                        + "\"webhook\":\"" + receiver.url("/hook") + "\"}";
+                HttpResponse<String> accepted = app.send("POST", "/v1/images/generations", asJob, front,
+                        "Prefer", "respond-async");
                 String json = "{\"prompt\":\"a slow lighthouse\",\"model\":\"dall-e-2\",\"size\":\"256x256\"}";
                 String stream = "{\"prompt\":\"a slow lighthouse\",\"model\":\"gpt-image-1\",\"stream\":true,"
                         + "\"partial_images\":1}";
@@ -82,6 +97,35 @@ class LongGenerationIT {
                 }
                 callers.shutdown();
 
+                assertEquals(202, accepted.statusCode(), accepted.body());
+                String job = accepted.headers().firstValue("Location").orElseThrow();
+                List<String> statuses = new ArrayList<>(List.of(JsonPath.from(accepted.body()).getString("status")));
+                while (!statuses.get(statuses.size() - 1).equals("completed")) {
+                    Thread.sleep(5_000);
+                    HttpResponse<String> polled = app.send("GET", job, null, front);
+                    assertEquals(200, polled.statusCode(), polled.body());
+                    String status = JsonPath.from(polled.body()).getString("status");
+                    assertTrue(List.of("queued", "in_progress", "completed").contains(status), polled.body());
+                    if (!status.equals(statuses.get(statuses.size() - 1))) {
+                        statuses.add(status);
+                    }
+                }
+                assertTrue(statuses.contains("in_progress"), statuses.toString());
+                assertEquals(statuses.stream().sorted(java.util.Comparator.comparing(List.of("queued", "in_progress",
+                        "completed")::indexOf)).toList(), statuses, "in order");
+                JsonPath done = JsonPath.from(app.send("GET", job, null, front).body());
+                assertArrayEquals(FINAL, TestImages.fetch(done.getString("result.data[0].url")).body());
+                for (int i = 0; i < 100 && receiver.deliveries().isEmpty(); i++) {
+                    Thread.sleep(100);
+                }
+                assertEquals(1, receiver.deliveries().size());
+                WebhookReceiver.Delivery hook = receiver.deliveries().get(0);
+                new Webhook(JobsProfile.SECRET_NEW).verify(hook.body(), Map.of(
+                        "webhook-id", List.of(hook.header("webhook-id")),
+                        "webhook-timestamp", List.of(hook.header("webhook-timestamp")),
+                        "webhook-signature", List.of(hook.header("webhook-signature"))));
+                assertEquals("image.job.completed", JsonPath.from(hook.body()).getString("type"));
+
                 for (int i = 0; i < 2; i++) {
                     HttpResponse<String> r = calls.get(i).join();
                     assertEquals(200, r.statusCode(), r.body());
@@ -95,7 +139,7 @@ class LongGenerationIT {
                 assertEquals("image_generation.completed", completed.getString("type"));
                 assertArrayEquals(FINAL, TestImages.fetch(completed.getString("stored_url")).body());
                 assertTrue(!app.output().contains("request_timeout"), "no 408 along the way:\n" + app.output());
-                upstream.verify(3, postRequestedFor(urlEqualTo("/v1/images/generations")));
+                upstream.verify(4, postRequestedFor(urlEqualTo("/v1/images/generations")));
             }
         } finally {
             upstream.stop();

@@ -24,7 +24,9 @@ import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.images.VariationRequest;
+import io.imagefn.http.AsyncRequests;
 import io.imagefn.openai.ImagesResource;
+import io.imagefn.openai.JobsResource;
 import io.imagefn.openai.ModelsResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -37,6 +39,8 @@ import io.quarkus.test.junit.QuarkusTest;
 class OpenApiDocumentTest {
 
     private static final String IDEMPOTENCY_KEY = "idempotency_key";
+    private static final String WEBHOOK = AsyncRequests.WEBHOOK;
+    private static final String WEBHOOK_EVENTS = AsyncRequests.EVENTS;
 
     private static JsonNode document() throws Exception {
         return new ObjectMapper().readTree(given().accept("application/json").when().get("/q/openapi?format=json")
@@ -63,7 +67,7 @@ class OpenApiDocumentTest {
         paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> documented.add(
                 m.toUpperCase() + " " + p.getKey())));
         Set<String> served = new TreeSet<>();
-        for (Class<?> resource : new Class<?>[] { ImagesResource.class, ModelsResource.class }) {
+        for (Class<?> resource : new Class<?>[] { ImagesResource.class, ModelsResource.class, JobsResource.class }) {
             String base = resource.getAnnotation(Path.class).value();
             for (Method m : resource.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(POST.class) ? "POST" : m.isAnnotationPresent(GET.class) ? "GET" : null;
@@ -79,15 +83,15 @@ class OpenApiDocumentTest {
     @Test
     void requestSchemasListExactlyTheFieldsTheCodeAccepts() throws Exception {
         JsonNode doc = document();
-        assertEquals(with(GenerateRequest.FIELDS, IDEMPOTENCY_KEY), properties(doc, "CreateImageRequest"));
+        assertEquals(with(GenerateRequest.FIELDS, IDEMPOTENCY_KEY, WEBHOOK, WEBHOOK_EVENTS), properties(doc, "CreateImageRequest"));
         // moderation is a known field of an edit only to be refused with a reason: not documented as accepted
-        Set<String> editJson = with(EditRequest.FIELDS, IDEMPOTENCY_KEY);
+        Set<String> editJson = with(EditRequest.FIELDS, IDEMPOTENCY_KEY, WEBHOOK, WEBHOOK_EVENTS);
         editJson.remove("moderation");
         assertEquals(editJson, properties(doc, "EditImageBodyJsonParam"));
-        Set<String> editForm = with(EditRequest.FORM_FIELDS, IDEMPOTENCY_KEY, "image", "mask");
+        Set<String> editForm = with(EditRequest.FORM_FIELDS, IDEMPOTENCY_KEY, "image", "mask", WEBHOOK, WEBHOOK_EVENTS);
         editForm.remove("moderation");
         assertEquals(editForm, properties(doc, "CreateImageEditRequest"));
-        assertEquals(with(VariationRequest.FORM_FIELDS, IDEMPOTENCY_KEY, "image"),
+        assertEquals(with(VariationRequest.FORM_FIELDS, IDEMPOTENCY_KEY, "image", WEBHOOK, WEBHOOK_EVENTS),
                 properties(doc, "CreateImageVariationRequest"));
         assertEquals(with(VariationRequest.FIELDS, IDEMPOTENCY_KEY), with(VariationRequest.FORM_FIELDS,
                 IDEMPOTENCY_KEY, "image"), "the functions' JSON variation has the form's fields");

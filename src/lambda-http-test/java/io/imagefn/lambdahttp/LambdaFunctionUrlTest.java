@@ -106,6 +106,24 @@ class LambdaFunctionUrlTest {
         upstream.verify(0, postRequestedFor(urlEqualTo("/v1/images/generations")));
     }
 
+    /**
+     * Lambda freezes the process once the answer is sent, so nothing may run detached: this build does not apply
+     * {@code Prefer: respond-async} (RFC 7240 lets a server ignore a preference) and answers as usual.
+     */
+    @Test
+    void respondAsyncIsNotAppliedOnLambdaAndTheAnswerIsTheUsualOne() throws Exception {
+        ObjectNode event = (ObjectNode) JSON.readTree(functionUrlEvent("/v1/images/generations",
+                "{\"prompt\":\"a pier\",\"model\":\"dall-e-2\",\"size\":\"256x256\"}"));
+        ((ObjectNode) event.get("headers")).put("prefer", "respond-async");
+        JsonPath response = invoke(event.toString());
+
+        assertEquals(200, response.getInt("statusCode"), response.prettify());
+        assertEquals(null, response.get("headers.preference-applied"));
+        assertArrayEquals(PRODUCED, TestImages.fetch(new JsonPath(response.getString("body"))
+                .getString("data[0].url")).body());
+        upstream.verify(1, postRequestedFor(urlEqualTo("/v1/images/generations")));
+    }
+
     @Test
     void plainHttpThroughTheMockServerReachesTheSameSurface() {
         given().contentType("application/json").body("{\"prompt\":\"a pier\",\"size\":\"256x256\",\"model\":\"dall-e-2\"}")

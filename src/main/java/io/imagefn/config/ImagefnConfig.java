@@ -86,6 +86,22 @@ public interface ImagefnConfig {
          */
         @WithDefault("20s")
         Duration shutdownGrace();
+
+        /**
+         * The function-URL build on AWS Lambda: name or ARN (an alias ARN with SnapStart) of the worker function the
+         * front invokes asynchronously for each job ({@code IMAGEFN_JOBS_WORKER_FUNCTION}; the Lambda build deployed
+         * with {@code QUARKUS_FUNQY_EXPORT=run-job}). Unset there: {@code respond-async} is not applied.
+         */
+        Optional<String> workerFunction();
+
+        /** Lambda API endpoint override (a VPC endpoint, a test stand-in). Default: AWS for the region. */
+        Optional<URI> lambdaEndpoint();
+
+        /**
+         * The Knative build: where {@code imagefn.job.requested} events go (a broker's URL). Default: {@code K_SINK},
+         * which a SinkBinding injects; neither set: jobs run in the instance that took them.
+         */
+        Optional<URI> sink();
     }
 
     /** Webhooks of jobs, signed the Standard Webhooks way. */

@@ -110,13 +110,56 @@ public class JobRunner {
 
     private void run(Ref ref) {
         try {
+            runClaimed(ref.owner(), ref.id(), instance);
+        } finally {
+            held.remove(ref);
+        }
+    }
+
+    /**
+     * Runs a job on the calling thread, as a platform's worker does (a Lambda invoke, a CloudEvent): claimed if its
+     * record names {@code token} as holder or its lease has lapsed, its lease renewed while it runs. A job finished
+     * or held by a live run elsewhere is left alone (a redelivered event is a no-op).
+     *
+     * @return the job as it stands afterwards, or empty when it does not exist
+     */
+    public Optional<JobRecord> runHere(String owner, String id, String token) {
+        Ref ref = new Ref(owner, id);
+        held.add(ref);
+        try {
+            runClaimed(owner, id, token);
+        } finally {
+            held.remove(ref);
+        }
+        return store.read(owner, id).map(JobStore.Versioned::job);
+    }
+
+    /**
+     * Marks a job failed because its platform gave up on it (a Lambda OnFailure destination, a Knative dead letter),
+     * unless it finished meanwhile.
+     */
+    public Optional<JobRecord> failFromPlatform(String owner, String id, String message) {
+        finish(new JobRecord(id, owner, null, null, null, null, 0, null, null, null, null, null, null, null, null,
+                null, 0, false, null), r -> r.failed(now(), new ErrorBody.Error(message, "api_error", null,
+                        "job_worker_failed"), 500), Webhooks.FAILED);
+        return store.read(owner, id).map(JobStore.Versioned::job);
+    }
+
+    /** Waits (up to two minutes) for the webhook deliveries under way, where the process may freeze after. */
+    public void drainWebhooks() {
+        webhooks.awaitIdle(java.time.Duration.ofMinutes(2));
+    }
+
+    private void runClaimed(String owner, String id, String token) {
+        Ref ref = new Ref(owner, id);
+        try {
             Optional<JobRecord> claimed = store.update(ref.owner(), ref.id(), r -> {
-                boolean mine = instance.equals(r.holder());
+                boolean mine = instance.equals(r.holder()) || token.equals(r.holder());
                 if (r.finished() || (!mine && r.leaseUntil() > System.currentTimeMillis())) {
                     return null;
                 }
                 if (!mine) {
-                    Log.warnf("Job %s: its instance's lease ran out; taking it over", r.id());
+                    Log.warnf("Job %s: its worker's lease ran out; taking it over", r.id());
                 }
                 return r.started(System.currentTimeMillis() / 1000).held(instance, leaseUntil());
             });
@@ -134,8 +177,6 @@ public class JobRunner {
         } catch (RuntimeException e) {
             Log.warnf("Job %s could not be run here (it is taken over after its lease): %s", ref.id(),
                     Redaction.forLog(e.getMessage()));
-        } finally {
-            held.remove(ref);
         }
     }
 

@@ -32,6 +32,7 @@ import io.imagefn.pipeline.Origin;
 import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.storage.StorageException;
+import io.quarkus.logging.Log;
 
 /**
  * Asynchronous image jobs ({@code Prefer: respond-async}): a request is validated exactly as a synchronous one (a
@@ -51,10 +52,13 @@ public class Jobs {
     private final MemoryBudget memory;
     private final CostEstimator costs;
     private final Replays replays;
+    private final JobDispatch dispatch;
     private final SecureRandom random = new SecureRandom();
 
     public Jobs(ImagefnConfig config, JobStore store, JobRunner runner, JobViews views, Webhooks webhooks,
-            ImageInputs inputs, ImageStore images, MemoryBudget memory, CostEstimator costs, Replays replays) {
+            ImageInputs inputs, ImageStore images, MemoryBudget memory, CostEstimator costs, Replays replays,
+            JobDispatch dispatch) {
+        this.dispatch = dispatch;
         this.config = config;
         this.store = store;
         this.runner = runner;
@@ -77,8 +81,9 @@ public class Jobs {
      * preference): the request is answered as usual, without {@code Preference-Applied}.
      */
     public boolean served() {
-        return System.getenv("AWS_LAMBDA_RUNTIME_API") == null;
+        return dispatch.available();
     }
+
 
     public ImageJob submitGeneration(GenerateRequest request, Origin origin, WebhookAsk webhook) {
         ImageModel model = ImageRules.validate(request, allowUnknownModels()).model();
@@ -176,13 +181,22 @@ public class Jobs {
             }
             Map<String, Object> body = staging.get();
             int n = request.n() == null ? 1 : request.n();
+            String token = dispatch.token();
             JobRecord job = new JobRecord(id, owner, operation, model.name(), n, JobRecord.QUEUED, nowMillis / 1000,
                     null, null, body, costs.estimate(model.name(), n, request.size(), quality, null).orElse(null),
-                    null, null, null, hook, runner.instance(), runner.leaseUntil(), false, null);
+                    null, null, null, hook, token, runner.leaseUntil(), false, null);
             if (!store.create(job)) {
                 throw new IllegalStateException("job id collision: " + id);
             }
-            runner.submit(owner, id);
+            try {
+                dispatch.dispatch(owner, id, token);
+            } catch (RuntimeException e) {
+                // nothing was paid: the job is closed rather than left queued where nobody would find it
+                store.update(owner, id, r -> r.finished() ? null : r.failed(System.currentTimeMillis() / 1000,
+                        new io.imagefn.images.ErrorBody.Error("The job could not be started.", "api_error", null,
+                                "job_dispatch_failed"), 503));
+                throw e;
+            }
             return views.view(job);
         } catch (StorageException e) {
             throw unavailable();
@@ -212,13 +226,23 @@ public class Jobs {
         return Map.of("file_id", images.put(image.bytes(), image.header().format(), origin.owner()).id());
     }
 
-    /** The caller's job, or empty; a job whose instance died is taken over here after its lease. */
+    /**
+     * The caller's job, or empty. A job whose worker died is dispatched again here once its lease has lapsed: the
+     * reader that wins a conditional write of a fresh holder token dispatches it, so many polls start one run.
+     */
     public Optional<ImageJob> get(String owner, String id) {
         try {
             Optional<JobStore.Versioned> found = store.read(owner, id);
-            found.map(JobStore.Versioned::job).filter(j -> !j.finished()
-                    && j.leaseUntil() < System.currentTimeMillis() && !runner.holds(owner, id))
-                    .ifPresent(j -> runner.submit(owner, id));
+            if (found.isPresent() && lapsed(found.get().job()) && !runner.holds(owner, id)) {
+                String token = dispatch.token();
+                Optional<JobRecord> retaken = store.update(owner, id, r -> lapsed(r)
+                        ? r.held(token, runner.leaseUntil()) : null);
+                if (retaken.isPresent()) {
+                    Log.warnf("Job %s: its worker's lease ran out; dispatching it again", id);
+                    dispatch.dispatch(owner, id, token);
+                    return retaken.map(views::view);
+                }
+            }
             return found.map(v -> views.view(v.job()));
         } catch (StorageException e) {
             throw unavailable();
@@ -301,6 +325,10 @@ public class Jobs {
             pause(200);
         }
         return Optional.empty();
+    }
+
+    private static boolean lapsed(JobRecord job) {
+        return !job.finished() && job.leaseUntil() < System.currentTimeMillis();
     }
 
     static ImagesApiException keyReused() {

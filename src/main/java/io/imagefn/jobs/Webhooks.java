@@ -82,6 +82,8 @@ public class Webhooks {
     });
     private final SecureRandom jitter = new SecureRandom();
     private volatile List<Webhook> signers;
+    /** Deliveries started and not yet given up or delivered (for workers whose process freezes after them). */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
     public Webhooks(ImagefnConfig config, NetworkAccess network, ObjectMapper json, JobStore store) {
         this.config = config.webhook();
@@ -171,10 +173,34 @@ public class Webhooks {
         }
         String messageId = "msg_" + job.id().substring(4) + "_" + event.substring(event.lastIndexOf('.') + 1);
         long firstAt = System.currentTimeMillis();
+        pending.incrementAndGet();
         retries.execute(() -> attempt(record.owner(), job, hook.url(), event, messageId, 1, firstAt));
     }
 
+    /** Waits until no delivery is under way, or {@code bound} has passed. */
+    void awaitIdle(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (pending.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void attempt(String owner, ImageJob job, String url, String event, String messageId, int number,
+            long firstAt) {
+        try {
+            attemptOnce(owner, job, url, event, messageId, number, firstAt);
+        } catch (RuntimeException e) {
+            pending.decrementAndGet();
+            Log.warnf("Webhook of job %s abandoned: %s", job.id(), Redaction.forLog(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void attemptOnce(String owner, ImageJob job, String url, String event, String messageId, int number,
             long firstAt) {
         Outcome outcome = send(url, event, messageId, job);
         boolean last = number >= config.maxAttempts();
@@ -192,6 +218,8 @@ public class Webhooks {
         if ("retrying".equals(result)) {
             retries.schedule(() -> attempt(owner, job, url, event, messageId, number + 1, firstAt), delay,
                     TimeUnit.MILLISECONDS);
+        } else {
+            pending.decrementAndGet();
         }
     }
 

@@ -39,8 +39,8 @@ import io.vertx.ext.web.RoutingContext;
 public class AsyncRequests {
 
     public static final String PREFER = "Prefer";
-    private static final String WEBHOOK = "webhook";
-    private static final String EVENTS = "webhook_events";
+    public static final String WEBHOOK = "webhook";
+    public static final String EVENTS = "webhook_events";
 
     private final Jobs jobs;
     private final ObjectMapper json;

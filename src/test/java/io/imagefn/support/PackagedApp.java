@@ -61,6 +61,21 @@ public record PackagedApp(Process process, String base, Path log) implements Aut
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request with headers ({@code name, value, ...}), as a front with a {@code timeout} would send it. */
+    public HttpResponse<String> send(String method, String path, String json, Duration timeout, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private void awaitReady() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
