@@ -51,13 +51,26 @@ try {
   const status = await page.textContent('#status');
   expect(/est\. \$/.test(status), `no cost shown in "${status}"`);
 
+  step('the generation was a job: after a reload this key\'s jobs are listed, done, with their images');
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready=true]', { timeout: 15000 });
+  await page.waitForFunction(() => {
+    const done = document.querySelector('#job-list li[data-status=completed]');
+    const imgs = done ? [...done.querySelectorAll('img.job-image')] : [];
+    return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, null, { timeout: 15000 });
+  const jobText = await page.textContent('#job-list li[data-status=completed]');
+  expect(/done/.test(jobText), `job line: ${jobText}`);
+  await page.selectOption('#model', 'gpt-image-1');
+  await page.fill('#prompt', 'a lighthouse on a cliff at dawn');
+
   step('stream: partial images appear before the final one');
   await page.fill('#n', '1');
   await page.check('#stream');
   const sawPartial = page.waitForSelector('figure.partial img[src^="data:image/"]', { timeout: 20000 });
   await page.click('#generate');
   await sawPartial;
-  await waitForImages(page, 3);
+  await waitForImages(page, 1);
 
   step('edit: click an image, paint a mask, apply');
   await page.click('img.result');
@@ -70,7 +83,7 @@ try {
   await page.mouse.up();
   await page.fill('#edit-prompt', 'add a red kite in the sky');
   await page.click('#apply-edit');
-  await waitForImages(page, 4);
+  await waitForImages(page, 2);
 
   step('a bad request shows the API error');
   await page.uncheck('#stream');

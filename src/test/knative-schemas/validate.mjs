@@ -4,8 +4,13 @@ import fs from 'node:fs';
 import yaml from 'js-yaml';
 import * as serving from '@kubernetes-models/knative/serving.knative.dev/v1';
 import * as eventing from '@kubernetes-models/knative/eventing.knative.dev/v1';
+import * as sources from '@kubernetes-models/knative/sources.knative.dev/v1';
 
-const groups = { 'serving.knative.dev/v1': serving, 'eventing.knative.dev/v1': eventing };
+const groups = {
+  'serving.knative.dev/v1': serving,
+  'eventing.knative.dev/v1': eventing,
+  'sources.knative.dev/v1': sources,
+};
 let invalid = 0;
 for (const file of process.argv.slice(2)) {
   for (const doc of yaml.loadAll(fs.readFileSync(file, 'utf8'))) {

@@ -1,5 +1,7 @@
 // imagefn playground: generate through /v1/images/generations, stream partial images, edit with a painted mask.
-// The model options come from /playground/models, the table the server validates with.
+// The model options come from /playground/models, the table the server validates with. A generation that is not
+// streamed is sent as a job (Prefer: respond-async, wait=20): a quick one answers as usual, a long one becomes a
+// job polled here, and the jobs of this API key are listed again after a reload.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -18,6 +20,7 @@ async function init() {
   $('close-edit').addEventListener('click', () => { $('editor').hidden = true; });
   $('apply-edit').addEventListener('click', applyEdit);
   followModel();
+  await listJobs();
   document.body.dataset.ready = 'true';
 }
 
@@ -39,8 +42,8 @@ function fill(select, values, preferred) {
   select.value = preferred.find((p) => values.includes(p)) || values[0];
 }
 
-function headers() {
-  const h = { 'Content-Type': 'application/json' };
+function headers(extra) {
+  const h = { 'Content-Type': 'application/json', ...extra };
   const key = $('key').value.trim();
   if (key) { localStorage.setItem('imagefn.key', key); h.Authorization = 'Bearer ' + key; }
   return h;
@@ -66,10 +69,24 @@ async function generate() {
   busy(true, streaming ? 'Streaming…' : 'Generating…');
   const started = performance.now();
   try {
-    const response = await fetch('/v1/images/generations', { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+    // a long generation outlives proxies: unless streamed, it is a job that answers at once after 20 s
+    const prefer = streaming ? {} : { Prefer: 'respond-async, wait=20' };
+    const response = await fetch('/v1/images/generations', { method: 'POST', headers: headers(prefer), body: JSON.stringify(body) });
     if (!response.ok) return fail(await errorText(response));
+    if (response.status === 202) {
+      const job = await response.json();
+      $('status').textContent = 'Running as a job: it carries on if you leave; see Jobs below.';
+      const done = await follow(job);
+      if (done.status === 'completed') {
+        $('status').textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s${show(done.result, body.model)}`;
+      } else if (done.error) {
+        fail(`Job ${done.status}: ${done.error.message}`);
+      }
+      return;
+    }
     const cost = streaming ? await readStream(response, body.model) : show(await response.json(), body.model);
     $('status').textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s${cost}`;
+    if (!streaming) await listJobs();
   } catch (e) {
     fail('Request failed: ' + e.message);
   } finally {
@@ -152,6 +169,64 @@ async function readStream(response, modelName) {
     }
   }
   return usd ? costText({ usd: usd.toFixed(6) }) : '';
+}
+
+// --- jobs: listed per API key (newest first), polled until they finish
+
+const STATUS_TEXT = { queued: 'queued', in_progress: 'in progress', completed: 'done', failed: 'failed',
+  cancelled: 'cancelled', expired: 'expired' };
+
+async function listJobs() {
+  try {
+    const response = await fetch('/v1/images/jobs?limit=10', { headers: headers() });
+    if (!response.ok) return; // e.g. no key yet where keys are required
+    const page = await response.json();
+    $('job-list').replaceChildren(...page.data.map(jobItem));
+    $('jobs').hidden = page.data.length === 0;
+    page.data.filter((j) => j.status === 'queued' || j.status === 'in_progress').forEach((j) => follow(j));
+  } catch (e) {
+    console.warn('jobs not listed', e);
+  }
+}
+
+function jobItem(job) {
+  const li = document.createElement('li');
+  li.id = job.id;
+  renderJob(li, job);
+  return li;
+}
+
+function renderJob(li, job) {
+  li.dataset.status = job.status;
+  const when = new Date(job.created_at * 1000).toLocaleTimeString();
+  const text = document.createElement('span');
+  text.textContent = `${when} · ${job.operation} · ${job.model} · ${STATUS_TEXT[job.status] || job.status}`
+    + (job.error ? `: ${job.error.message}` : '');
+  li.replaceChildren(text);
+  if (job.status === 'completed' && job.result) {
+    for (const d of job.result.data) {
+      const img = document.createElement('img');
+      img.className = 'job-image';
+      img.alt = 'job result';
+      img.src = d.url;
+      li.append(img);
+    }
+  }
+}
+
+/** Polls a job until it finishes, keeping its line in the list current; the finished job. */
+async function follow(job) {
+  $('jobs').hidden = false;
+  let li = document.getElementById(job.id);
+  if (!li) { li = jobItem(job); $('job-list').prepend(li); }
+  while (job.status === 'queued' || job.status === 'in_progress') {
+    await new Promise((r) => setTimeout(r, 2000));
+    const response = await fetch(job.urls.get, { headers: headers() });
+    if (!response.ok) break;
+    job = await response.json();
+    renderJob(li, job);
+  }
+  return job;
 }
 
 // --- editing: the mask is transparent where the picture should change (what the Images API expects)

@@ -36,7 +36,8 @@ class KnativeDescriptorsTest {
     @Test
     void triggersMatchTheFunctionsCloudEventTypes() throws Exception {
         Set<String> functionTypes = new TreeSet<>();
-        for (var m : ImageFunctions.class.getDeclaredMethods()) {
+        for (var m : java.util.stream.Stream.of(ImageFunctions.class, io.imagefn.function.KnativeJobWorker.class)
+                .flatMap(c -> java.util.Arrays.stream(c.getDeclaredMethods())).toList()) {
             Funq funq = m.getAnnotation(Funq.class);
             if (funq != null) {
                 // the mapping is this build's configuration (the function class is shared by every binding)
@@ -54,8 +55,17 @@ class KnativeDescriptorsTest {
                 assertEquals("default", Descriptors.at(doc, "/spec/broker").asText());
             }
         }
-        assertEquals(Set.of("imagefn.generate", "imagefn.edit", "imagefn.variation"), functionTypes);
+        assertEquals(Set.of("imagefn.generate", "imagefn.edit", "imagefn.variation", "imagefn.job.requested"),
+                functionTypes);
         assertEquals(functionTypes, triggerTypes);
+        assertEquals(io.imagefn.jobs.CloudEventDispatch.REQUESTED, ConfigProvider.getConfig().getValue(
+                "quarkus.funqy.knative-events.mapping.run-job.trigger", String.class), "what the front sends");
+        // the front's K_SINK is the broker its Triggers hang on
+        JsonNode binding = Descriptors.documents(DIR.resolve("eventing.yaml")).stream()
+                .filter(d -> "SinkBinding".equals(d.path("kind").asText())).findFirst().orElseThrow();
+        assertEquals(service, Descriptors.at(binding, "/spec/subject/name").asText());
+        assertEquals("Broker", Descriptors.at(binding, "/spec/sink/ref/kind").asText());
+        assertEquals("default", Descriptors.at(binding, "/spec/sink/ref/name").asText());
     }
 
     @Test

@@ -75,7 +75,7 @@ class KnativeManifestsTest {
         Validation v = validate(DIR.resolve("service.yaml"), DIR.resolve("eventing.yaml"));
 
         assertEquals(0, v.exit(), v.output());
-        assertEquals(6, v.output().lines().filter(l -> l.startsWith("valid: ")).count(), v.output());
+        assertEquals(8, v.output().lines().filter(l -> l.startsWith("valid: ")).count(), v.output());
     }
 
     /** The validator is a real judge: the Service shape of the first manifest is refused. */
@@ -119,6 +119,6 @@ class KnativeManifestsTest {
             assertTrue(Duration.parse(delivery.path("timeout").asText()).toSeconds() >= serviceTimeout,
                     name + ": a delivery attempt outlasts the service's timeout");
         }
-        assertEquals(3, triggers);
+        assertEquals(4, triggers);
     }
 }

@@ -118,7 +118,7 @@ class LambdaFunctionUrlTest {
         JsonPath response = invoke(event.toString());
 
         assertEquals(200, response.getInt("statusCode"), response.prettify());
-        assertEquals(null, response.get("headers.preference-applied"));
+        assertEquals((String) null, response.getString("headers.Preference-Applied"));
         assertArrayEquals(PRODUCED, TestImages.fetch(new JsonPath(response.getString("body"))
                 .getString("data[0].url")).body());
         upstream.verify(1, postRequestedFor(urlEqualTo("/v1/images/generations")));

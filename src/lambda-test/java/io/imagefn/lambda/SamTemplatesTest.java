@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -89,9 +90,11 @@ class SamTemplatesTest {
     @MethodSource("templates")
     void eachInvokeFunctionExportsOneOfTheFunctionsWithAHandlerOfThisBuild(Path template) throws Exception {
         Set<String> funqs = new TreeSet<>();
-        for (var m : ImageFunctions.class.getDeclaredMethods()) {
-            if (m.getAnnotation(Funq.class) != null) {
-                funqs.add(m.getAnnotation(Funq.class).value());
+        for (Class<?> functions : List.of(ImageFunctions.class, io.imagefn.function.JobWorker.class)) {
+            for (var m : functions.getDeclaredMethods()) {
+                if (m.getAnnotation(Funq.class) != null) {
+                    funqs.add(m.getAnnotation(Funq.class).value());
+                }
             }
         }
         Set<String> exported = new TreeSet<>();
@@ -109,7 +112,7 @@ class SamTemplatesTest {
                         "SnapStart on the JVM variant");
             }
         }
-        assertEquals(Set.of("generate", "edit", "variation"), funqs);
+        assertEquals(Set.of("generate", "edit", "variation", "run-job", "job-failed"), funqs);
         assertEquals(funqs, exported);
     }
 
@@ -134,39 +137,72 @@ class SamTemplatesTest {
         }
     }
 
-    /** Least privilege: the objects under the prefix, the bucket listing and the one secret, nothing else. */
+    /**
+     * Least privilege: the objects under the prefix, the bucket listing and the one secret; besides, the front may
+     * invoke the jobs' worker, and the worker's failure destination (a policy SAM adds), nothing else.
+     */
     @ParameterizedTest
     @MethodSource("templates")
     void eachRoleMayDoExactlyWhatImagefnDoes(Path template) throws Exception {
         JsonNode cf = cloudFormation(template);
-        List<JsonNode> roles = new ArrayList<>();
-        cf.path("Resources").forEach(r -> {
-            if ("AWS::IAM::Role".equals(r.path("Type").asText())) {
-                roles.add(r);
+        Map<String, JsonNode> roles = new TreeMap<>();
+        cf.path("Resources").fields().forEachRemaining(r -> {
+            if ("AWS::IAM::Role".equals(r.getValue().path("Type").asText())) {
+                roles.put(r.getKey(), r.getValue());
             }
         });
-        assertEquals(4, roles.size(), "one role per function");
-        for (JsonNode role : roles) {
+        assertEquals(Set.of("GenerateFunctionRole", "EditFunctionRole", "VariationFunctionRole", "HttpFunctionRole",
+                "JobWorkerFunctionRole", "JobFailedFunctionRole"), roles.keySet(), "one role per function");
+        Set<String> base = Set.of(
+                "s3:GetObject on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/${KeyPrefix}*\"}",
+                "s3:PutObject on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/${KeyPrefix}*\"}",
+                "s3:DeleteObject on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/${KeyPrefix}*\"}",
+                "s3:ListBucket on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}\"}",
+                "secretsmanager:GetSecretValue on {\"Ref\":\"UpstreamKeySecretArn\"}");
+        Map<String, String> extra = Map.of(
+                "HttpFunctionRole", "lambda:InvokeFunction on {\"Ref\":\"JobWorkerFunctionAliaslive\"}",
+                "JobWorkerFunctionRole", "lambda:InvokeFunction on {\"Ref\":\"JobFailedFunctionAliaslive\"}");
+        for (Map.Entry<String, JsonNode> role : roles.entrySet()) {
             assertEquals("[\"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\"]",
-                    role.at("/Properties/ManagedPolicyArns").toString(),
+                    role.getValue().at("/Properties/ManagedPolicyArns").toString(),
                     "only the logs policy besides imagefn's own");
-            JsonNode policies = role.at("/Properties/Policies");
-            assertEquals(1, policies.size(), policies.toString());
             Set<String> grants = new TreeSet<>();
-            for (JsonNode statement : policies.get(0).at("/PolicyDocument/Statement")) {
-                assertEquals("Allow", statement.path("Effect").asText());
-                JsonNode actions = statement.path("Action");
-                for (JsonNode action : actions.isArray() ? actions : JSON.createArrayNode().add(actions)) {
-                    grants.add(action.asText() + " on " + statement.path("Resource"));
+            for (JsonNode policy : role.getValue().at("/Properties/Policies")) {
+                for (JsonNode statement : policy.at("/PolicyDocument/Statement")) {
+                    assertEquals("Allow", statement.path("Effect").asText());
+                    JsonNode actions = statement.path("Action");
+                    for (JsonNode action : actions.isArray() ? actions : JSON.createArrayNode().add(actions)) {
+                        grants.add(action.asText() + " on " + statement.path("Resource"));
+                    }
                 }
             }
-            assertEquals(Set.of(
-                    "s3:GetObject on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/${KeyPrefix}*\"}",
-                    "s3:PutObject on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/${KeyPrefix}*\"}",
-                    "s3:DeleteObject on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/${KeyPrefix}*\"}",
-                    "s3:ListBucket on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}\"}",
-                    "secretsmanager:GetSecretValue on {\"Ref\":\"UpstreamKeySecretArn\"}"), grants);
+            Set<String> expected = new TreeSet<>(base);
+            if (extra.containsKey(role.getKey())) {
+                expected.add(extra.get(role.getKey()));
+            }
+            assertEquals(expected, grants, role.getKey());
         }
+    }
+
+    /**
+     * Jobs on Lambda: the front names the worker's alias; Lambda retries a job's event once, drops it after an hour,
+     * and sends what it gave up on to the failure function; the bucket's expiry is the jobs' retention.
+     */
+    @ParameterizedTest
+    @MethodSource("templates")
+    void jobsRunInTheWorkerWhoseFailuresEndInTheFailureFunction(Path template) throws Exception {
+        JsonNode cf = cloudFormation(template);
+        assertEquals("{\"Ref\":\"JobWorkerFunctionAliaslive\"}", functions(cf).get("HttpFunction")
+                .at("/Properties/Environment/Variables/IMAGEFN_JOBS_WORKER_FUNCTION").toString());
+        JsonNode invoke = cf.at("/Resources/JobWorkerFunctionEventInvokeConfig/Properties");
+        assertEquals(1, invoke.path("MaximumRetryAttempts").asInt());
+        assertEquals(3600, invoke.path("MaximumEventAgeInSeconds").asInt());
+        assertEquals("live", invoke.path("Qualifier").asText());
+        assertEquals("{\"Ref\":\"JobFailedFunctionAliaslive\"}", invoke.at("/DestinationConfig/OnFailure/Destination")
+                .toString());
+        assertEquals(cf.at("/Resources/ImagesBucket/Properties/LifecycleConfiguration/Rules/0/ExpirationInDays")
+                .asInt() * 24 + "h", functions(cf).get("JobWorkerFunction")
+                        .at("/Properties/Environment/Variables/IMAGEFN_JOBS_RETENTION").asText());
     }
 
     @ParameterizedTest
