@@ -85,6 +85,21 @@ try {
   await page.click('#apply-edit');
   await waitForImages(page, 2);
 
+  step('a generation longer than the wait becomes a job: shown in progress, then failed with its error');
+  // the emulator's next answer comes after 21 s (the page waits 20) and is a 400
+  await page.evaluate(() => fetch('/emulator/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ status: 400, latency_ms: 21000 }) }));
+  await page.uncheck('#stream');
+  await page.fill('#prompt', 'a very slow lighthouse');
+  await page.click('#generate');
+  await page.waitForSelector('#job-list li[data-status=in_progress]', { timeout: 30000 });
+  await page.waitForSelector('#job-list li[data-status=failed]', { timeout: 30000 });
+  const failed = await page.textContent('#job-list li[data-status=failed]');
+  expect(/failed: \S/.test(failed), `failed job line: ${failed}`);
+  await page.waitForSelector('#error:not([hidden])', { timeout: 5000 });
+  const jobError = await page.textContent('#error');
+  expect(jobError.startsWith('Job failed: '), `job error text: ${jobError}`);
+
   step('a bad request shows the API error');
   await page.uncheck('#stream');
   await page.fill('#prompt', 'x'.repeat(40000));
