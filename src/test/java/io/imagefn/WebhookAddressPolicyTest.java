@@ -72,6 +72,20 @@ class WebhookAddressPolicyTest {
         upstream.verify(0, postRequestedFor(urlEqualTo(PATH)));
     }
 
+    /** A listening socket on loopback: the refusal is decided before any connection, so it sees none. */
+    @Test
+    void aRefusedWebhookIsNeverConnectedTo() throws Exception {
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            listening.setSoTimeout(1000);
+            refused("https://127.0.0.1:" + listening.getLocalPort() + "/hook", "non-public address");
+            refused("https://localhost:" + listening.getLocalPort() + "/hook", "non-public address");
+            org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class, listening::accept,
+                    "a connection reached the webhook's address");
+        }
+        upstream.verify(0, postRequestedFor(urlEqualTo(PATH)));
+    }
+
     @Test
     void aWebhookMustBeHttpsToAHostThatResolves() {
         refused("http://hooks.example.com/x", "https URLs only");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
 import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,8 @@ public class JobStore {
 
     private final RecordStore records;
     private final ObjectMapper json;
+    private final Lock[] aliases = java.util.stream.IntStream.range(0, 64)
+            .mapToObj(i -> new java.util.concurrent.locks.ReentrantLock()).toArray(Lock[]::new);
 
     public JobStore(RecordStore records, ObjectMapper json) {
         this.records = records;
@@ -83,8 +86,16 @@ public class JobStore {
     public Optional<String> claimKey(String owner, String function, String key, String id, String fingerprint) {
         String alias = "jobkey_" + Sha256.hex(owner + "\n" + function + "\n" + key);
         byte[] body = write(new KeyAlias(id, fingerprint));
-        if (records.writeRecord(alias, body, null).isPresent()) {
-            return Optional.empty();
+        // serialized in this process too: some S3-compatible servers check If-None-Match without a lock
+        // (see Idempotency)
+        Lock lock = aliases[Math.floorMod(alias.hashCode(), aliases.length)];
+        lock.lock();
+        try {
+            if (records.writeRecord(alias, body, null).isPresent()) {
+                return Optional.empty();
+            }
+        } finally {
+            lock.unlock();
         }
         KeyAlias existing = records.readRecord(alias).map(r -> {
             try {
