@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.annotation.PreDestroy;
@@ -139,9 +140,8 @@ public class JobRunner {
      * unless it finished meanwhile.
      */
     public Optional<JobRecord> failFromPlatform(String owner, String id, String message) {
-        finish(new JobRecord(id, owner, null, null, null, null, 0, null, null, null, null, null, null, null, null,
-                null, 0, false, null), r -> r.failed(now(), new ErrorBody.Error(message, "api_error", null,
-                        "job_worker_failed"), 500), Webhooks.FAILED);
+        finish(owner, id, r -> r.failed(now(), new ErrorBody.Error(message, "api_error", null, "job_worker_failed"),
+                500), Webhooks.FAILED);
         return store.read(owner, id).map(JobStore.Versioned::job);
     }
 
@@ -216,9 +216,13 @@ public class JobRunner {
         finish(job, r -> r.completed(now(), stored.get(), response.estimatedCost()), Webhooks.COMPLETED);
     }
 
-    private void finish(JobRecord job, java.util.function.UnaryOperator<JobRecord> change, String event) {
-        Optional<JobRecord> done = store.update(job.owner(), job.id(), r -> r.finished() ? null : change.apply(r));
-        done.ifPresent(r -> announce(r, event));
+    private void finish(JobRecord job, UnaryOperator<JobRecord> change, String event) {
+        finish(job.owner(), job.id(), change, event);
+    }
+
+    /** Applies a terminal change unless the job finished meanwhile, then announces it. */
+    private void finish(String owner, String id, UnaryOperator<JobRecord> change, String event) {
+        store.update(owner, id, r -> r.finished() ? null : change.apply(r)).ifPresent(r -> announce(r, event));
     }
 
     void announce(JobRecord job, String event) {

@@ -10,10 +10,13 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.idempotency.Replays;
 import io.imagefn.images.Edit;
 import io.imagefn.images.EditRequest;
+import io.imagefn.images.ErrorBody;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImageModel;
 import io.imagefn.images.ImageRef;
@@ -193,8 +196,8 @@ public class Jobs {
             } catch (RuntimeException e) {
                 // nothing was paid: the job is closed rather than left queued where nobody would find it
                 store.update(owner, id, r -> r.finished() ? null : r.failed(System.currentTimeMillis() / 1000,
-                        new io.imagefn.images.ErrorBody.Error("The job could not be started.", "api_error", null,
-                                "job_dispatch_failed"), 503));
+                        new ErrorBody.Error("The job could not be started.", "api_error", null, "job_dispatch_failed"),
+                        503));
                 throw e;
             }
             return views.view(job);
@@ -250,9 +253,8 @@ public class Jobs {
     }
 
     /** A page of the caller's jobs, newest first. */
-    public record Page(String object, List<ImageJob> data, @com.fasterxml.jackson.annotation.JsonProperty("first_id")
-    String firstId, @com.fasterxml.jackson.annotation.JsonProperty("last_id") String lastId,
-            @com.fasterxml.jackson.annotation.JsonProperty("has_more") boolean hasMore) {
+    public record Page(String object, List<ImageJob> data, @JsonProperty("first_id") String firstId,
+            @JsonProperty("last_id") String lastId, @JsonProperty("has_more") boolean hasMore) {
     }
 
     public Page list(String owner, String after, int limit) {

@@ -87,18 +87,17 @@ public class RecordStore {
      */
     public java.util.List<String> listRecords(String folder, String after, int max) {
         Clients c = clients.get();
-        String prefix = recordKey(folder).replaceFirst("\\.json$", "");
+        String base = config.s3().keyPrefix() + "records/";
+        String suffix = ".json";
         try {
             var listing = c.s3().listObjectsV2(l -> {
-                l.bucket(c.bucket()).prefix(prefix).maxKeys(max);
+                l.bucket(c.bucket()).prefix(base + folder).maxKeys(max);
                 if (after != null) {
                     l.startAfter(recordKey(after));
                 }
             });
-            String base = recordKey("");
-            String suffix = ".json";
             return listing.contents().stream().map(o -> o.key()).filter(k -> k.endsWith(suffix))
-                    .map(k -> k.substring(base.length() - suffix.length(), k.length() - suffix.length())).toList();
+                    .map(k -> k.substring(base.length(), k.length() - suffix.length())).toList();
         } catch (RuntimeException e) {
             throw new StorageException("could not list records under " + folder + ": " + e.getMessage(), e);
         }
