@@ -80,10 +80,10 @@ public class JobStore {
     }
 
     /**
-     * The job created for a caller's idempotency key, or empty after this call made {@code id} that job: the first
-     * writer of the key's alias wins, across instances.
+     * The job created earlier for a caller's idempotency key (and the request it was made for), or empty after this
+     * call made {@code id} that job: the first writer of the key's alias wins, across instances.
      */
-    public Optional<String> claimKey(String owner, String function, String key, String id, String fingerprint) {
+    public Optional<KeyAlias> claimKey(String owner, String function, String key, String id, String fingerprint) {
         String alias = "jobkey_" + Sha256.hex(owner + "\n" + function + "\n" + key);
         byte[] body = write(new KeyAlias(id, fingerprint));
         // serialized in this process too: some S3-compatible servers check If-None-Match without a lock
@@ -104,10 +104,7 @@ public class JobStore {
                 throw new StorageException("unreadable job key record: " + e.getMessage(), e);
             }
         }).orElseThrow(() -> new StorageException("job key record vanished", null));
-        if (!existing.fingerprint().equals(fingerprint)) {
-            throw Jobs.keyReused();
-        }
-        return Optional.of(existing.id());
+        return Optional.of(existing);
     }
 
     /** Which job an idempotency key made, and the request it was made for. */

@@ -177,9 +177,13 @@ public class Jobs {
         String owner = origin.owner();
         try {
             if (key.isPresent()) {
-                Optional<String> existing = store.claimKey(owner, operation, key.get(), id, request.fingerprint());
+                Optional<JobStore.KeyAlias> existing = store.claimKey(owner, operation, key.get(), id,
+                        request.fingerprint());
                 if (existing.isPresent()) {
-                    return firstJob(owner, existing.get());
+                    if (!existing.get().fingerprint().equals(request.fingerprint())) {
+                        throw keyReused();
+                    }
+                    return firstJob(owner, existing.get().id());
                 }
             }
             Map<String, Object> body = staging.get();
@@ -333,7 +337,7 @@ public class Jobs {
         return !job.finished() && job.leaseUntil() < System.currentTimeMillis();
     }
 
-    static ImagesApiException keyReused() {
+    private static ImagesApiException keyReused() {
         return new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
                 "idempotency_key_reused", "This idempotency key was already used with a different request. Use a new "
                         + "key for a new request.", null);
