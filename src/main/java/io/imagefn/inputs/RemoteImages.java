@@ -51,14 +51,25 @@ public final class RemoteImages {
     public RemoteImages(Policy policy, NetworkAccess network) {
         this.policy = policy;
         Timeout connect = Timeout.of(policy.connectTimeout());
-        this.http = HttpClients.custom()
+        this.http = vettedClient(network, policy.allowPrivateAddresses(), connect, Timeout.of(policy.readTimeout()),
+                RequestConfig.custom(), 64, 8);
+    }
+
+    /**
+     * An HTTP client that connects only to addresses its resolver vetted ({@link VettingResolver}, so a name cannot
+     * be re-pointed between the check and the connection), follows no redirect (each hop is the caller's to judge),
+     * and neither retries nor keeps cookies or credentials: the input-URL fetcher's and the webhooks'.
+     */
+    public static CloseableHttpClient vettedClient(NetworkAccess network, boolean allowPrivate, Timeout connect,
+            Timeout socket, RequestConfig.Builder request, int maxTotal, int maxPerRoute) {
+        return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new VettingResolver(network, policy.allowPrivateAddresses()))
+                        .setDnsResolver(new VettingResolver(network, allowPrivate))
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(connect)
-                                .setSocketTimeout(Timeout.of(policy.readTimeout())).build())
-                        .setMaxConnTotal(64).setMaxConnPerRoute(8)
+                                .setSocketTimeout(socket).build())
+                        .setMaxConnTotal(maxTotal).setMaxConnPerRoute(maxPerRoute)
                         .build())
-                .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).build())
+                .setDefaultRequestConfig(request.setRedirectsEnabled(false).build())
                 .disableAutomaticRetries().disableCookieManagement().disableAuthCaching()
                 .useSystemProperties() // the JVM's trust store and proxy settings, as the JDK client had
                 .build();

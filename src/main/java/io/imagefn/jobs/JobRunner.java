@@ -226,7 +226,7 @@ public class JobRunner {
     }
 
     void announce(JobRecord job, String event) {
-        webhooks.announce(views.view(job), job, event);
+        webhooks.announce(job, event, () -> views.view(job));
     }
 
     private static long now() {

@@ -18,16 +18,14 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -92,17 +90,8 @@ public class Webhooks {
         this.json = json;
         this.store = store;
         Timeout timeout = Timeout.of(this.config.timeout());
-        this.http = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new RemoteImages.VettingResolver(network, this.config.allowPrivateAddresses()))
-                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout)
-                                .setSocketTimeout(timeout).build())
-                        .setMaxConnTotal(32).setMaxConnPerRoute(4).build())
-                .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).setResponseTimeout(timeout)
-                        .build())
-                .disableAutomaticRetries().disableCookieManagement().disableAuthCaching()
-                .useSystemProperties()
-                .build();
+        this.http = RemoteImages.vettedClient(network, this.config.allowPrivateAddresses(), timeout, timeout,
+                RequestConfig.custom().setResponseTimeout(timeout), 32, 4);
     }
 
     @PreDestroy
@@ -165,12 +154,16 @@ public class Webhooks {
         return ImagesApiException.invalid("webhook", "invalid_webhook_url", "Invalid 'webhook': " + why + ".");
     }
 
-    /** Sends {@code event} for the job if its webhook asked for it; retries run on this instance's timer. */
-    public void announce(ImageJob job, JobRecord record, String event) {
+    /**
+     * Sends {@code event} for the job if its webhook asked for it; retries run on this instance's timer. The job as
+     * the receiver reads it ({@code view}, signed URLs) is made only then.
+     */
+    public void announce(JobRecord record, String event, Supplier<ImageJob> view) {
         JobRecord.Webhook hook = record.webhook();
         if (hook == null || hook.events() == null || !hook.events().contains(event)) {
             return;
         }
+        ImageJob job = view.get();
         String messageId = "msg_" + job.id().substring(4) + "_" + event.substring(event.lastIndexOf('.') + 1);
         long firstAt = System.currentTimeMillis();
         pending.incrementAndGet();
