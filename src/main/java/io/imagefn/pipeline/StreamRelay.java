@@ -3,7 +3,11 @@ package io.imagefn.pipeline;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,6 +42,9 @@ public final class StreamRelay {
     private final String model;
     private final String owner;
     private final MemoryBudget.Lease held;
+    /** Set once, by whichever comes first: the caller's writing, or abandoning the relay. */
+    private final AtomicBoolean taken = new AtomicBoolean();
+    private volatile boolean callerGone;
     private int completed;
 
     StreamRelay(UpstreamStream upstream, ImageStore store, ObjectMapper json, RequestRecord record, CostEstimator costs,
@@ -52,14 +59,47 @@ public final class StreamRelay {
         this.model = model;
     }
 
+    /**
+     * Closes the relay (the upstream stream, its slot, the memory it holds) unless {@link #writeTo} has started within
+     * {@code deadline}: a server does not write a response whose caller left before it was ready, and that stream
+     * would otherwise run on, paid and unread, until the upstream timeout.
+     */
+    public void abandonUnlessStartedWithin(Duration deadline) {
+        CompletableFuture.delayedExecutor(deadline.toNanos(), TimeUnit.NANOSECONDS).execute(this::abandon);
+    }
+
+    private void abandon() {
+        if (taken.compareAndSet(false, true)) {
+            Log.debug("A stream's caller never took it; its upstream stream is cancelled");
+            upstream.close();
+            held.close();
+            record.clientClosed();
+        }
+    }
+
+    /**
+     * The caller was dropped (it stopped reading) while the relay may be waiting for the upstream: the upstream stream
+     * is cancelled now, which ends that wait, and its slot freed.
+     */
+    public void callerGone() {
+        callerGone = true;
+        upstream.close();
+    }
+
     /** Writes every event to {@code out}; returns when the upstream ends, fails, or the caller goes away. */
     public void writeTo(OutputStream out) throws IOException {
+        if (!taken.compareAndSet(false, true)) {
+            throw new IOException("the stream was given up: its caller did not take it in time");
+        }
         try (held; upstream) {
             for (UpstreamStream.Event event = upstream.next(); event != null; event = upstream.next()) {
                 if (event.data() == null || event.data().isBlank() || event.data().startsWith("[DONE]")) {
                     continue;
                 }
                 relay(out, event.name(), event.data());
+            }
+            if (callerGone) {
+                throw new IOException("the caller was dropped for not reading");
             }
             if (completed > 0) {
                 record.succeeded();

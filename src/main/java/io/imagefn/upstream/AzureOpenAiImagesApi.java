@@ -10,7 +10,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
@@ -35,7 +34,7 @@ interface AzureOpenAiImagesApi {
     @Path("/generations")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    Multi<SseEvent<String>> generationsStream(@PathParam("deployment") String deployment,
+    Multi<byte[]> generationsStream(@PathParam("deployment") String deployment,
             @QueryParam("api-version") String apiVersion, GenerationsBody body);
 
     @POST
@@ -49,7 +48,7 @@ interface AzureOpenAiImagesApi {
     @Path("/edits")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    Multi<SseEvent<String>> editsStream(@PathParam("deployment") String deployment,
+    Multi<byte[]> editsStream(@PathParam("deployment") String deployment,
             @QueryParam("api-version") String apiVersion, ClientMultipartForm form);
 
     /** Azure's errors share OpenAI's {@code {"error":{...}}} shape, its status in {@code code} aside. */

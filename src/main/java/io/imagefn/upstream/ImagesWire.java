@@ -2,7 +2,6 @@ package io.imagefn.upstream;
 
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import io.smallrye.mutiny.Multi;
@@ -15,11 +14,11 @@ interface ImagesWire {
 
     Response generations(GenerationsBody body);
 
-    Multi<SseEvent<String>> generationsStream(GenerationsBody body);
+    Multi<byte[]> generationsStream(GenerationsBody body);
 
     Response edits(String model, ClientMultipartForm form);
 
-    Multi<SseEvent<String>> editsStream(String model, ClientMultipartForm form);
+    Multi<byte[]> editsStream(String model, ClientMultipartForm form);
 
     Response variations(ClientMultipartForm form);
 }

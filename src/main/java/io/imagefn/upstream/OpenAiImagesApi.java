@@ -8,7 +8,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
@@ -28,18 +27,21 @@ interface OpenAiImagesApi {
     @Produces(MediaType.APPLICATION_JSON)
     Response generations(GenerationsBody body);
 
-    /** {@code stream: true}: server-sent events, one per partial or completed image. */
+    /**
+     * {@code stream: true}: server-sent events, one per partial or completed image, handed over as the bytes arrive
+     * ({@link EventStreamRelabel}) and decoded by {@link UpstreamStream}.
+     */
     @POST
     @Path("/generations")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    Multi<SseEvent<String>> generationsStream(GenerationsBody body);
+    Multi<byte[]> generationsStream(GenerationsBody body);
 
     @POST
     @Path("/edits")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    Multi<SseEvent<String>> editsStream(ClientMultipartForm form);
+    Multi<byte[]> editsStream(ClientMultipartForm form);
 
     @POST
     @Path("/edits")

@@ -13,7 +13,6 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
-import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -102,7 +101,7 @@ public class UpstreamClient {
                 stream ? Boolean.TRUE : null, stream ? r.partialImages() : null);
     }
 
-    private UpstreamStream open(String operation, Supplier<Multi<SseEvent<String>>> request) {
+    private UpstreamStream open(String operation, Supplier<Multi<byte[]>> request) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.timeoutSeconds());
         UpstreamSlots.Slot slot = slots.acquire();
         try (UpstreamAttempt attempt = telemetry.upstreamAttempt(operation)) {

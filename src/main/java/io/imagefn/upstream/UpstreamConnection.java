@@ -11,7 +11,6 @@ import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.ClientMultipartForm;
 
 import io.imagefn.config.ImagefnConfig;
@@ -76,7 +75,8 @@ public class UpstreamConnection {
                 .readTimeout(readTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 // the default (RFC1738) mode nests repeated same-name files as multipart/mixed, which servers
                 // reject; HTML5 sends each image[] as a plain part, like the official SDKs
-                .multipartPostEncoderMode("HTML5");
+                .multipartPostEncoderMode("HTML5")
+                .register(new EventStreamRelabel());
         boolean azure = config.provider() == ImagefnConfig.Provider.AZURE;
         if (resolved.apiKey().isPresent()) {
             // read per request: a key from Secrets Manager is read again after a SnapStart restore
@@ -99,7 +99,7 @@ public class UpstreamConnection {
                 return api.generations(body);
             }
 
-            public Multi<SseEvent<String>> generationsStream(GenerationsBody body) {
+            public Multi<byte[]> generationsStream(GenerationsBody body) {
                 return api.generationsStream(body);
             }
 
@@ -107,7 +107,7 @@ public class UpstreamConnection {
                 return api.edits(form);
             }
 
-            public Multi<SseEvent<String>> editsStream(String model, ClientMultipartForm form) {
+            public Multi<byte[]> editsStream(String model, ClientMultipartForm form) {
                 return api.editsStream(form);
             }
 
@@ -129,7 +129,7 @@ public class UpstreamConnection {
                 return api.generations(deployment(body.model()), version, body);
             }
 
-            public Multi<SseEvent<String>> generationsStream(GenerationsBody body) {
+            public Multi<byte[]> generationsStream(GenerationsBody body) {
                 return api.generationsStream(deployment(body.model()), version, body);
             }
 
@@ -137,7 +137,7 @@ public class UpstreamConnection {
                 return api.edits(deployment(model), version, form);
             }
 
-            public Multi<SseEvent<String>> editsStream(String model, ClientMultipartForm form) {
+            public Multi<byte[]> editsStream(String model, ClientMultipartForm form) {
                 return api.editsStream(deployment(model), version, form);
             }
 

@@ -7,18 +7,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.jboss.resteasy.reactive.client.SseEvent;
-
 import io.smallrye.mutiny.Multi;
 
 /**
  * An open event stream from the upstream. Read it with {@link #next()} until it returns null; {@link #close()} cancels
  * the upstream request (call it when the caller goes away) and gives back the stream's upstream slot.
  *
- * <p>The events are received one at a time (one asked for, one handed over) into a queue this class reads with a
- * deadline: the stream as a whole must end within the upstream timeout, as a call's answer must, and a reader is never
- * left waiting on a stream that was cancelled (Mutiny's blocking iterator can wait forever once its subscription is
- * cancelled from another thread).
+ * <p>The stream's bytes are decoded into events as they arrive ({@link EventStreamDecoder}, one pass however large an
+ * event is) into a queue this class reads with a deadline: the stream as a whole must end within the upstream
+ * timeout, as a call's answer must, and a reader is never left waiting on a stream that was cancelled (Mutiny's
+ * blocking iterator can wait forever once its subscription is cancelled from another thread).
  */
 public final class UpstreamStream implements AutoCloseable {
 
@@ -55,16 +53,15 @@ public final class UpstreamStream implements AutoCloseable {
     }
 
     /**
-     * Subscribes to {@code events} and waits for the first event, or the failure that came instead.
+     * Subscribes to the stream's {@code bytes} and waits for the first event, or the failure that came instead.
      *
      * @param deadline when the whole stream must have ended ({@link System#nanoTime()})
      * @throws UpstreamException the upstream refused or failed before its first event
      */
-    static UpstreamStream open(Multi<SseEvent<String>> events, long deadline, long timeoutSeconds,
-            UpstreamSlots.Slot slot) {
+    static UpstreamStream open(Multi<byte[]> bytes, long deadline, long timeoutSeconds, UpstreamSlots.Slot slot) {
         UpstreamStream stream = new UpstreamStream(deadline, timeoutSeconds, slot);
         try {
-            events.subscribe().withSubscriber(stream.new Receiver());
+            bytes.subscribe().withSubscriber(stream.new Receiver());
             stream.first = stream.take();
             if (stream.first == END) {
                 throw UpstreamException.badResponse("the event stream ended without an event", null, null);
@@ -94,13 +91,7 @@ public final class UpstreamStream implements AutoCloseable {
         if (signal instanceof RuntimeException e) {
             throw e;
         }
-        @SuppressWarnings("unchecked")
-        SseEvent<String> event = (SseEvent<String>) signal;
-        Flow.Subscription s = subscription.get();
-        if (s != null && !closed) {
-            s.request(1);
-        }
-        return new Event(event.name(), event.data());
+        return (Event) signal;
     }
 
     /** The next signal: an event, {@link #END}, or the failure (already as the caller should see it). */
@@ -148,20 +139,31 @@ public final class UpstreamStream implements AutoCloseable {
         }
     };
 
-    /** Hands the upstream's signals to the queue, asking for one event at a time. */
-    private final class Receiver implements Flow.Subscriber<SseEvent<String>> {
+    /**
+     * Decodes the upstream's bytes into events on the queue. Everything is asked for at once: the client hands chunks
+     * over as they arrive whatever is asked, so the queue is the buffer either way, and a reader that stops (its caller
+     * not reading) is dropped within the caller's write timeout, which closes this stream.
+     */
+    private final class Receiver implements Flow.Subscriber<byte[]> {
+        private final EventStreamDecoder decoder = new EventStreamDecoder();
+
         @Override
         public void onSubscribe(Flow.Subscription s) {
             if (!subscription.compareAndSet(null, s)) {
                 s.cancel(); // closed before the subscription arrived
                 return;
             }
-            s.request(1);
+            s.request(Long.MAX_VALUE);
         }
 
         @Override
-        public void onNext(SseEvent<String> event) {
-            signals.offer(event);
+        public void onNext(byte[] bytes) {
+            try {
+                decoder.feed(bytes, signals::offer);
+            } catch (EventStreamDecoder.TooLarge e) {
+                signals.offer(UpstreamException.badResponse(e.getMessage(), null, null));
+                close();
+            }
         }
 
         @Override
@@ -171,6 +173,7 @@ public final class UpstreamStream implements AutoCloseable {
 
         @Override
         public void onComplete() {
+            decoder.end(signals::offer);
             signals.offer(END);
         }
     }

@@ -29,7 +29,7 @@ import io.imagefn.pipeline.ImagePipeline;
 import io.imagefn.pipeline.Origin;
 import io.imagefn.pipeline.StreamRelay;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The OpenAI Images API at {@code /v1/images}, so an official SDK works with only its base URL changed. The same
@@ -130,9 +130,12 @@ public class ImagesResource {
 
     /** The relay's events, written under the per-write deadline that drops a caller who stops reading. */
     private Response events(StreamRelay relay) {
-        HttpConnection connection = http.getCurrent().request().connection();
+        HttpServerRequest request = http.getCurrent().request();
         Duration deadline = config.streams().writeTimeout();
-        StreamingOutput output = out -> relay.writeTo(CallerStream.of(out, connection, deadline));
+        // a response whose writing never starts (its caller left first) must not keep the upstream stream
+        relay.abandonUnlessStartedWithin(deadline);
+        StreamingOutput output = out -> relay.writeTo(CallerStream.of(out, request.response(), request.connection(),
+                deadline, relay::callerGone));
         return Response.ok(output, EVENT_STREAM)
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no")

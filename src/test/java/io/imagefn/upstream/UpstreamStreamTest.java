@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.jboss.resteasy.reactive.client.SseEvent;
 import org.junit.jupiter.api.Test;
 
 import io.smallrye.mutiny.Multi;
@@ -18,28 +18,13 @@ import io.smallrye.mutiny.Multi;
  */
 class UpstreamStreamTest {
 
-    private static SseEvent<String> event(String data) {
-        return new SseEvent<>() {
-            public String id() {
-                return null;
-            }
-
-            public String name() {
-                return "image_generation.partial_image";
-            }
-
-            public String comment() {
-                return null;
-            }
-
-            public String data() {
-                return data;
-            }
-        };
+    /** One event's bytes on the wire. */
+    private static byte[] event(String data) {
+        return ("event: image_generation.partial_image\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** One event, then nothing: neither more events nor an end. */
-    private static Multi<SseEvent<String>> oneEventThenSilence() {
+    private static Multi<byte[]> oneEventThenSilence() {
         return Multi.createFrom().emitter(e -> e.emit(event("{\"n\":1}")));
     }
 
