@@ -18,6 +18,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.imagefn.support.InjectWireMock;
 import io.imagefn.support.JobsProfile;
+import io.imagefn.support.LoopbackOnlyNetwork;
 import io.imagefn.support.UpstreamProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -94,5 +95,38 @@ class WebhookAddressPolicyTest {
         refused("https://hooks.example/x", "does not resolve");
         refused("not a url", "");
         upstream.verify(0, postRequestedFor(urlEqualTo(PATH)));
+    }
+
+    /**
+     * DNS rebinding: the name resolves to a public address when the job is submitted (only looked up, never connected
+     * to) and to loopback when the webhook is sent. The attempt is refused at the connection's own lookup and
+     * recorded as {@code refused}; the loopback socket it would have reached sees no connection.
+     */
+    @Test
+    void aWebhookWhoseNameResolvesToARefusedAddressWhenSentIsRefusedAtTheConnection() throws Exception {
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            LoopbackOnlyNetwork.script("rebinds.test", "203.0.113.10", "127.0.0.1");
+            String id = given().contentType("application/json").header("Prefer", "respond-async")
+                    .body("{\"prompt\":\"a kite\",\"model\":\"dall-e-2\",\"webhook\":\"https://rebinds.test:"
+                            + listening.getLocalPort() + "/hook\"}")
+                    .when().post(PATH).then().statusCode(202).extract().path("id");
+
+            io.restassured.path.json.JsonPath job = null;
+            for (int i = 0; i < 300; i++) {
+                job = given().when().get("/v1/images/jobs/" + id).then().statusCode(200).extract().jsonPath();
+                if (!job.getList("webhook.attempts").isEmpty()) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals("refused", job.getString("webhook.attempts[0].outcome"),
+                    job.prettify());
+            org.junit.jupiter.api.Assertions.assertTrue(job.getString("webhook.attempts[0].detail")
+                    .contains("non-public"), job.getString("webhook.attempts[0].detail"));
+            listening.setSoTimeout(1000);
+            org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class, listening::accept,
+                    "a connection reached the address the name was re-pointed to");
+        }
     }
 }

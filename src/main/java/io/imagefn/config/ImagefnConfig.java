@@ -126,9 +126,24 @@ public interface ImagefnConfig {
         @WithDefault("false")
         boolean allowPrivateAddresses();
 
-        /** One delivery attempt's timeout (connect, send, answer). Default 15s. */
+        /**
+         * One delivery attempt's deadline, for all of it: connecting, sending, and the receiver's whole answer (of
+         * which at most 4 KB is read). A receiver still answering at the deadline is cut off and the attempt counts as
+         * a timeout, retried by the schedule. Default 15s.
+         */
         @WithDefault("15s")
         Duration timeout();
+
+        /** Delivery attempts running at once on this instance, to all destinations. Default 32. */
+        @WithDefault("32")
+        int maxConcurrent();
+
+        /**
+         * Delivery attempts running at once to one destination (scheme, host and port); more wait in that
+         * destination's own queue, so a slow receiver delays only deliveries to itself. Default 2.
+         */
+        @WithDefault("2")
+        int maxPerDestination();
 
         /** Attempts per event, the first included. Default 8. */
         @WithDefault("8")

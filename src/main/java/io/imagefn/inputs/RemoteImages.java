@@ -88,18 +88,33 @@ public final class RemoteImages {
             this.allowPrivate = allowPrivate;
         }
 
+        /** The addresses a connection to {@code host} goes to: vetted, then handed to the last look before connecting. */
         @Override
         public InetAddress[] resolve(String host) throws UnknownHostException {
-            String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            InetAddress[] addresses = network.lookup(name);
+            InetAddress[] addresses = vet(host);
+            network.connecting(bare(host), addresses);
+            return addresses;
+        }
+
+        /**
+         * Looks {@code host} up and vets every address it resolves to, connecting to none (a check ahead of use, such
+         * as a webhook's at submission).
+         *
+         * @throws NonPublicAddress when an address is one the policy refuses
+         */
+        public InetAddress[] vet(String host) throws UnknownHostException {
+            InetAddress[] addresses = network.lookup(bare(host));
             for (InetAddress a : addresses) {
                 if (AddressPolicy.alwaysRefused(a) || (!allowPrivate && AddressPolicy.isPrivate(a))) {
                     // the resolved address is not echoed: it would map the private network for the caller
                     throw new NonPublicAddress(host);
                 }
             }
-            network.connecting(name, addresses);
             return addresses;
+        }
+
+        private static String bare(String host) {
+            return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.imagefn.jobs;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -17,7 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
@@ -26,6 +29,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -54,6 +58,11 @@ import io.quarkus.logging.Log;
  * retried with exponential backoff and jitter, at least as long as a {@code Retry-After} asks, until
  * {@code imagefn.webhook.max-attempts} or {@code give-up-after}; 410 stops. Each attempt is recorded on the job.
  * Retries live in this process: polling stays the contract.
+ *
+ * <p>Each attempt has one deadline ({@code imagefn.webhook.timeout}) for all of it, and runs in its destination's
+ * lane ({@link DeliveryLanes}): a receiver that hangs or trickles holds at most
+ * {@code imagefn.webhook.max-per-destination} of the {@code max-concurrent} attempts, and only its own deliveries
+ * wait behind it.
  */
 @ApplicationScoped
 public class Webhooks {
@@ -66,6 +75,8 @@ public class Webhooks {
     static final Set<String> EVENTS = Set.of(COMPLETED, FAILED, CANCELLED, STARTED);
     /** Receivers refuse large bodies; the standard asks for well under 20 KB. */
     static final int MAX_BODY = 20_000;
+    /** How much of a receiver's answer is read (it is not used): enough for any acknowledgement. */
+    static final int ANSWER_READ = 4096;
 
     private final ImagefnConfig.Webhook config;
     private final ImagefnConfig all;
@@ -73,11 +84,13 @@ public class Webhooks {
     private final ObjectMapper json;
     private final JobStore store;
     private final CloseableHttpClient http;
-    private final ScheduledExecutorService retries = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "imagefn-webhooks");
+    /** Retries and attempt deadlines: never blocks, the attempts run in {@link #lanes}. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "imagefn-webhook-timer");
         t.setDaemon(true);
         return t;
     });
+    private final DeliveryLanes lanes;
     private final SecureRandom jitter = new SecureRandom();
     private volatile List<Webhook> signers;
     /** Deliveries started and not yet given up or delivered (for workers whose process freezes after them). */
@@ -90,13 +103,17 @@ public class Webhooks {
         this.json = json;
         this.store = store;
         Timeout timeout = Timeout.of(this.config.timeout());
+        int threads = this.config.maxConcurrent();
+        int perDestination = this.config.maxPerDestination();
         this.http = RemoteImages.vettedClient(network, this.config.allowPrivateAddresses(), timeout, timeout,
-                RequestConfig.custom().setResponseTimeout(timeout), 32, 4);
+                RequestConfig.custom().setResponseTimeout(timeout), threads, perDestination);
+        this.lanes = new DeliveryLanes(threads, perDestination);
     }
 
     @PreDestroy
     void close() throws IOException {
-        retries.shutdownNow();
+        timer.shutdownNow();
+        lanes.shutdownNow();
         http.close();
     }
 
@@ -141,7 +158,7 @@ public class Webhooks {
             throw refused("the URL carries credentials; put a token in its path or query instead");
         }
         try {
-            new RemoteImages.VettingResolver(network, config.allowPrivateAddresses()).resolve(uri.getHost());
+            new RemoteImages.VettingResolver(network, config.allowPrivateAddresses()).vet(uri.getHost());
         } catch (RemoteImages.NonPublicAddress e) {
             throw refused("the host " + ImagesApiException.excerpt(uri.getHost()) + " resolves to a non-public address");
         } catch (UnknownHostException e) {
@@ -167,7 +184,21 @@ public class Webhooks {
         String messageId = "msg_" + job.id().substring(4) + "_" + event.substring(event.lastIndexOf('.') + 1);
         long firstAt = System.currentTimeMillis();
         pending.incrementAndGet();
-        retries.execute(() -> attempt(record.owner(), job, hook.url(), event, messageId, 1, firstAt));
+        deliver(record.owner(), job, hook.url(), event, messageId, 1, firstAt);
+    }
+
+    /** Queues attempt {@code number} in its destination's lane. */
+    private void deliver(String owner, ImageJob job, String url, String event, String messageId, int number,
+            long firstAt) {
+        lanes.submit(destination(url), () -> attempt(owner, job, url, event, messageId, number, firstAt));
+    }
+
+    /** Where an attempt goes, as the lanes count it: scheme, host and port. */
+    static String destination(String url) {
+        URI uri = URI.create(url);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("http") ? 80 : 443;
+        return scheme + "://" + String.valueOf(uri.getHost()).toLowerCase(Locale.ROOT) + ":" + port;
     }
 
     /** Waits until no delivery is under way, or {@code bound} has passed. */
@@ -209,7 +240,7 @@ public class Webhooks {
             Log.warnf("Webhook attempt of job %s could not be recorded: %s", job.id(), Redaction.forLog(e.getMessage()));
         }
         if ("retrying".equals(result)) {
-            retries.schedule(() -> attempt(owner, job, url, event, messageId, number + 1, firstAt), delay,
+            timer.schedule(() -> deliver(owner, job, url, event, messageId, number + 1, firstAt), delay,
                     TimeUnit.MILLISECONDS);
         } else {
             pending.decrementAndGet();
@@ -246,26 +277,67 @@ public class Webhooks {
         post.setHeader("webhook-signature", sign(messageId, timestamp, new String(body, StandardCharsets.UTF_8)));
         post.setHeader("User-Agent", "imagefn-webhooks");
         post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+        // one deadline for the whole attempt: connecting, sending, and the answer (a per-read timeout never ends a
+        // receiver that trickles its answer a byte at a time)
+        AtomicBoolean cut = new AtomicBoolean();
+        ScheduledFuture<?> deadline = timer.schedule(() -> {
+            cut.set(true);
+            post.cancel();
+        }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        ClassicHttpResponse response = null;
         try {
-            return http.execute(post, response -> {
-                int status = response.getCode();
-                Header retryAfter = response.getFirstHeader("Retry-After");
-                if (status >= 200 && status < 300) {
-                    return new Outcome(true, false, "delivered", status, null, Optional.empty());
-                }
-                if (status == 410) {
-                    return new Outcome(false, false, "stopped", status, "the receiver answered 410 Gone",
-                            Optional.empty());
-                }
-                String detail = status >= 300 && status < 400 ? "redirects are not followed" : null;
-                return new Outcome(false, true, "retrying", status, detail,
-                        Optional.ofNullable(retryAfter).map(h -> UpstreamException.parseRetryAfter(null, h.getValue())));
-            });
+            response = http.executeOpen(null, post, null);
+            int status = response.getCode();
+            Header retryAfter = response.getFirstHeader("Retry-After");
+            readAnswer(response, post);
+            return outcome(status, retryAfter);
         } catch (RemoteImages.NonPublicAddress e) {
             return new Outcome(false, false, "refused", null, "the host resolves to a non-public address",
                     Optional.empty());
         } catch (IOException e) {
-            return new Outcome(false, true, "retrying", null, e.getClass().getSimpleName(), Optional.empty());
+            String detail = cut.get() ? "timeout: no whole answer within " + config.timeout().toMillis() + " ms"
+                    : e.getClass().getSimpleName();
+            return new Outcome(false, true, "retrying", null, detail, Optional.empty());
+        } finally {
+            deadline.cancel(false);
+            closeQuietly(response);
+        }
+    }
+
+    /**
+     * Reads the receiver's answer, which nobody needs, only as far as {@link #ANSWER_READ} bytes: an answer that ends
+     * within them leaves the connection reusable; a longer one is not read on (the connection is closed instead of
+     * drained). An answer still arriving at the deadline ends the attempt as a timeout.
+     */
+    private static void readAnswer(ClassicHttpResponse response, HttpPost post) throws IOException {
+        if (response.getEntity() == null) {
+            return;
+        }
+        InputStream in = response.getEntity().getContent();
+        if (in.readNBytes(ANSWER_READ).length == ANSWER_READ && in.read() >= 0) {
+            post.cancel();
+        }
+    }
+
+    private static Outcome outcome(int status, Header retryAfter) {
+        if (status >= 200 && status < 300) {
+            return new Outcome(true, false, "delivered", status, null, Optional.empty());
+        }
+        if (status == 410) {
+            return new Outcome(false, false, "stopped", status, "the receiver answered 410 Gone", Optional.empty());
+        }
+        String detail = status >= 300 && status < 400 ? "redirects are not followed" : null;
+        return new Outcome(false, true, "retrying", status, detail,
+                Optional.ofNullable(retryAfter).map(h -> UpstreamException.parseRetryAfter(null, h.getValue())));
+    }
+
+    private static void closeQuietly(ClassicHttpResponse response) {
+        if (response != null) {
+            try {
+                response.close();
+            } catch (IOException | RuntimeException e) {
+                // the attempt's outcome is decided; a connection cut at its deadline may fail to close cleanly
+            }
         }
     }
 

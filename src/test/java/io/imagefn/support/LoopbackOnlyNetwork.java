@@ -28,6 +28,7 @@ import io.imagefn.inputs.NetworkAccess;
 public class LoopbackOnlyNetwork extends NetworkAccess {
 
     private static final String VIOLATIONS = "imagefn.test.network-violations";
+    private static final String SCRIPTS = "imagefn.test.network-scripts";
     private static final java.util.regex.Pattern RESERVED = java.util.regex.Pattern.compile(
             "(?i)\\.(test|example|invalid)$");
 
@@ -44,6 +45,28 @@ public class LoopbackOnlyNetwork extends NetworkAccess {
         }
     }
 
+    /**
+     * Makes {@code host} answer {@code addresses} in turn, one lookup each, the last one repeated: a name that resolves
+     * one way when it is checked and another when it is used (DNS rebinding). Only the lookup is scripted: a
+     * connection to an address other than loopback is still stopped and reported.
+     */
+    public static void script(String host, String... addresses) {
+        scripts().put(host.toLowerCase(java.util.Locale.ROOT),
+                new ConcurrentLinkedQueue<>(java.util.List.of(addresses)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Queue<String>> scripts() {
+        synchronized (System.getProperties()) {
+            Object map = System.getProperties().get(SCRIPTS);
+            if (map == null) {
+                map = new java.util.concurrent.ConcurrentHashMap<String, Queue<String>>();
+                System.getProperties().put(SCRIPTS, map);
+            }
+            return (java.util.Map<String, Queue<String>>) map;
+        }
+    }
+
     private static UnknownHostException violation(String what) {
         violations().add(what);
         return new UnknownHostException("the tests' network reaches loopback only: " + what);
@@ -51,6 +74,11 @@ public class LoopbackOnlyNetwork extends NetworkAccess {
 
     @Override
     public InetAddress[] lookup(String host) throws UnknownHostException {
+        Queue<String> scripted = scripts().get(host.toLowerCase(java.util.Locale.ROOT));
+        if (scripted != null && !scripted.isEmpty()) {
+            String answer = scripted.size() > 1 ? scripted.poll() : scripted.peek();
+            return new InetAddress[] { InetAddresses.forString(answer) };
+        }
         if (InetAddresses.isInetAddress(host)) {
             return new InetAddress[] { InetAddresses.forString(host) };
         }
