@@ -5,6 +5,7 @@ import jakarta.ws.rs.client.ClientResponseContext;
 import jakarta.ws.rs.client.ClientResponseFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 
 /**
  * Gives an upstream event stream to imagefn as raw bytes. The REST client sends every {@code text/event-stream} answer
@@ -16,9 +17,12 @@ final class EventStreamRelabel implements ClientResponseFilter {
 
     @Override
     public void filter(ClientRequestContext request, ClientResponseContext response) {
-        MediaType type = response.getMediaType();
-        if (type != null && MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(type)) {
-            response.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_OCTET_STREAM);
+        // the client also calls this for an exchange that failed before an answer: it then has no headers
+        MultivaluedMap<String, String> headers = response.getHeaders();
+        String type = headers == null ? null : headers.getFirst(HttpHeaders.CONTENT_TYPE);
+        if (type != null && type.regionMatches(true, 0, MediaType.SERVER_SENT_EVENTS, 0,
+                MediaType.SERVER_SENT_EVENTS.length())) {
+            headers.putSingle(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_OCTET_STREAM);
         }
     }
 }
