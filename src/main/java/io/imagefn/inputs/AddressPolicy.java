@@ -3,6 +3,7 @@ package io.imagefn.inputs;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,11 +17,21 @@ final class AddressPolicy {
     }
 
     /**
-     * Never fetched, whatever the configuration: link-local (169.254.0.0/16, including the cloud metadata service
-     * 169.254.169.254, and fe80::/10), the unspecified address, multicast, and the AWS IPv6 metadata address.
+     * The cloud platforms' own services at fixed addresses outside link-local, which hand out credentials or
+     * configuration to whatever on the host asks (the inputs page lists them with their sources): Alibaba Cloud's
+     * metadata service, Azure's WireServer, Oracle Cloud's legacy metadata address, and the IPv6 metadata addresses of
+     * AWS (EC2) and Google Cloud.
+     */
+    private static final List<InetAddress> PLATFORM = List.of(literal("100.100.100.200"), literal("168.63.129.16"),
+            literal("192.0.0.192"), literal("fd00:ec2::254"), literal("fd20:ce::254"));
+
+    /**
+     * Never fetched, whatever the configuration: link-local (169.254.0.0/16, which holds the metadata service of AWS,
+     * Google Cloud, Azure, Oracle and others at 169.254.169.254, and fe80::/10), the unspecified address, multicast,
+     * reserved IPv4, the platform services above, and any IPv6 address that carries one of these.
      */
     static boolean alwaysRefused(InetAddress a) {
-        if (a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isMulticastAddress()) {
+        if (a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isMulticastAddress() || PLATFORM.contains(a)) {
             return true;
         }
         byte[] b = a.getAddress();
@@ -28,10 +39,15 @@ final class AddressPolicy {
             int first = b[0] & 0xff;
             return first == 0 || first >= 240;
         }
-        // fd00:ec2::254, the EC2 metadata service over IPv6
-        boolean ec2 = (b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e && (b[3] & 0xff) == 0xc2
-                && (b[15] & 0xff) == 0x54 && (b[14] & 0xff) == 0x02;
-        return ec2 || embeddedIpv4(b).stream().anyMatch(AddressPolicy::alwaysRefused);
+        return embeddedIpv4(b).stream().anyMatch(AddressPolicy::alwaysRefused);
+    }
+
+    private static InetAddress literal(String address) {
+        try {
+            return InetAddress.getByName(address); // a literal: no lookup
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /** Loopback and private ranges: refused unless the operator allows private addresses. */

@@ -17,6 +17,30 @@ class AddressPolicyTest {
         assertTrue(AddressPolicy.alwaysRefused(InetAddress.getByName(address)), address);
     }
 
+    /**
+     * The cloud platforms' metadata and platform services, as their documentation gives them: AWS (169.254.169.254,
+     * fd00:ec2::254), Google Cloud (169.254.169.254, fd20:ce::254), Azure (169.254.169.254 IMDS, 168.63.129.16
+     * WireServer), Alibaba Cloud (100.100.100.200), Oracle Cloud (169.254.169.254, legacy 192.0.0.192); and IPv6 forms
+     * of the IPv4 ones (IPv4-mapped arrives from the JDK as IPv4; SIIT, NAT64 and 6to4 carry them).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "169.254.169.254", "fd00:ec2::254", "fd20:ce::254", "168.63.129.16", "100.100.100.200",
+            "192.0.0.192", "::ffff:100.100.100.200", "::ffff:0:6464:64c8", "64:ff9b::a83f:8110", "2002:c000:00c0::",
+            "64:ff9b::6464:64c8", "::168.63.129.16" })
+    void refusesEveryPlatformsMetadataAndPlatformAddressesAlways(String address) throws Exception {
+        assertTrue(AddressPolicy.alwaysRefused(InetAddress.getByName(address)), address);
+    }
+
+    /** Their neighbours are judged by their ranges as before: the list is of addresses, not of networks. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({ "100.100.100.201,private", "168.63.129.17,public",
+            "192.0.0.193,private", "fd20:ce::253,private" })
+    void theNeighboursOfPlatformAddressesKeepTheirRangesVerdict(String address, String verdict) throws Exception {
+        InetAddress a = InetAddress.getByName(address);
+        String got = AddressPolicy.alwaysRefused(a) ? "always" : AddressPolicy.isPrivate(a) ? "private" : "public";
+        assertEquals(verdict, got, address);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "127.0.0.1", "::1", "10.0.0.8", "172.16.5.4", "192.168.1.1", "100.64.0.1", "fd12::1" })
     void treatsLoopbackAndPrivateRangesAsPrivate(String address) throws Exception {

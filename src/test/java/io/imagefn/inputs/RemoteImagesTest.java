@@ -97,6 +97,17 @@ class RemoteImagesTest {
         assertTrue(e.getMessage().contains("169.254.169.254 resolves to a non-public address"), e.getMessage());
     }
 
+    /** Lab mode opens private networks, never the platforms' own services (Alibaba, Azure, Oracle, Google Cloud). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "100.100.100.200", "168.63.129.16", "192.0.0.192",
+            "[fd20:ce::254]" })
+    void refusesARedirectToAnyPlatformServiceEvenWhenPrivateAddressesAreAllowed(String host) {
+        server.stubFor(get(urlEqualTo("/cat.png")).willReturn(aResponse().withStatus(302)
+                .withHeader("Location", "http://" + host + "/latest/meta-data/")));
+        ImagesApiException e = refused(internalStore(), url("/cat.png"));
+        assertTrue(e.getMessage().contains(host + " resolves to a non-public address"), e.getMessage());
+    }
+
     @Test
     void doesNotTellTheCallerWhichInternalAddressAHostHas() {
         ImagesApiException e = refused(fetcher(false, Optional.empty(), 1000, Duration.ofSeconds(5)),
