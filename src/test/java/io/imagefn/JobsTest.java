@@ -40,6 +40,7 @@ import com.standardwebhooks.Webhook;
 
 import io.imagefn.jobs.JobRecord;
 import io.imagefn.jobs.JobStore;
+import io.imagefn.support.HeldResponses;
 import io.imagefn.support.InjectWireMock;
 import io.imagefn.support.JobsProfile;
 import io.imagefn.support.TestImages;
@@ -61,6 +62,7 @@ class JobsTest {
 
     private static final String PATH = "/v1/images/generations";
     private static final String BODY = "{\"prompt\":\"a lighthouse at dusk\",\"model\":\"dall-e-2\",\"size\":\"256x256\"}";
+    private static final String OWNERSHIP_GATE = "jobs-ownership";
 
     @InjectWireMock
     WireMockServer upstream;
@@ -257,7 +259,7 @@ class JobsTest {
     }
 
     @Test
-    void anotherKeysJobIsNotFoundAndNotListed() throws Exception {
+    void anotherKeysJobIsNotFound() throws Exception {
         upstream.stubFor(post(urlEqualTo(PATH)).willReturn(images(0)));
         String id = submit(JobsProfile.KEY_A, PATH, BODY, "respond-async").then().statusCode(202).extract()
                 .jsonPath().getString("id");
@@ -265,11 +267,50 @@ class JobsTest {
 
         given().auth().oauth2(JobsProfile.KEY_B).when().get("/v1/images/jobs/" + id).then().statusCode(404)
                 .body("error.code", equalTo("job_not_found"));
-        given().auth().oauth2(JobsProfile.KEY_B).when().post("/v1/images/jobs/" + id + "/cancel").then()
-                .statusCode(404);
-        assertFalse(given().auth().oauth2(JobsProfile.KEY_B).when().get("/v1/images/jobs").then().statusCode(200)
-                .extract().jsonPath().getList("data.id").contains(id));
         given().when().get("/v1/images/jobs/" + id).then().statusCode(401);
+    }
+
+    /** Cancelling under another key finds nothing, and the owner's queued job is not cancelled by it. */
+    @Test
+    void anotherKeyCannotCancelAJob() throws Exception {
+        HeldResponses.hold(OWNERSHIP_GATE);
+        try {
+            upstream.stubFor(post(urlEqualTo(PATH)).willReturn(images(0).withTransformers(HeldResponses.NAME)
+                    .withTransformerParameter("gate", OWNERSHIP_GATE)));
+            String running = submit(JobsProfile.KEY_A, PATH, BODY, "respond-async").jsonPath().getString("id");
+            // one job at a time: the second one waits as queued, which a cancel would stop
+            String queued = submit(JobsProfile.KEY_A, PATH, BODY, "respond-async").jsonPath().getString("id");
+            assertEquals("queued", job(JobsProfile.KEY_A, queued).getString("status"));
+
+            given().auth().oauth2(JobsProfile.KEY_B).when().post("/v1/images/jobs/" + queued + "/cancel").then()
+                    .statusCode(404).body("error.code", equalTo("job_not_found"));
+
+            JsonPath after = job(JobsProfile.KEY_A, queued);
+            assertEquals("queued", after.getString("status"));
+            assertFalse(Boolean.TRUE.equals(after.get("cancel_requested")), after.prettify());
+            HeldResponses.release(OWNERSHIP_GATE);
+            assertEquals("completed", last(pollUntilFinished(JobsProfile.KEY_A, running)));
+            assertEquals("completed", last(pollUntilFinished(JobsProfile.KEY_A, queued)));
+        } finally {
+            HeldResponses.release(OWNERSHIP_GATE);
+        }
+    }
+
+    @Test
+    void anotherKeysJobsAreNotListed() throws Exception {
+        upstream.stubFor(post(urlEqualTo(PATH)).willReturn(images(0)));
+        String id = submit(JobsProfile.KEY_A, PATH, BODY, "respond-async").then().statusCode(202).extract()
+                .jsonPath().getString("id");
+        pollUntilFinished(JobsProfile.KEY_A, id);
+
+        assertTrue(given().auth().oauth2(JobsProfile.KEY_A).when().get("/v1/images/jobs").then().statusCode(200)
+                .extract().jsonPath().getList("data.id").contains(id), "its owner lists it");
+        assertFalse(given().auth().oauth2(JobsProfile.KEY_B).when().get("/v1/images/jobs").then().statusCode(200)
+                .extract().jsonPath().getList("data.id").contains(id), "another key does not");
+    }
+
+    private static String last(List<String> statuses) {
+        return statuses.get(statuses.size() - 1);
     }
 
     @Test

@@ -62,11 +62,17 @@ public class CloudEventDispatch implements JobDispatch {
         return sink().isPresent() ? "event-" + UUID.randomUUID() : runner.instance();
     }
 
+    /** With a broker, the broker queues; without one, this instance's bounded queue. */
     @Override
-    public void dispatch(String owner, String id, String token) {
+    public Place reserve() {
+        return sink().isPresent() ? Place.NONE : runner.reservePlace();
+    }
+
+    @Override
+    public void dispatch(String owner, String id, String token, Place place) {
         Optional<URI> sink = sink();
         if (sink.isEmpty()) {
-            runner.submit(owner, id);
+            runner.submit(owner, id, place);
             return;
         }
         try {

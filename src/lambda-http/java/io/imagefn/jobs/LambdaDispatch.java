@@ -51,7 +51,7 @@ public class LambdaDispatch implements JobDispatch {
     }
 
     @Override
-    public void dispatch(String owner, String id, String token) {
+    public void dispatch(String owner, String id, String token, Place place) {
         String function = config.jobs().workerFunction().orElseThrow();
         try {
             byte[] event = json.writeValueAsBytes(Map.of("job_id", id, "owner", owner, "token", token));

@@ -60,6 +60,23 @@ public interface ImagefnConfig {
         int maxConcurrent();
 
         /**
+         * Jobs waiting in this instance's queue beyond those running (the HTTP build, and Knative without a broker;
+         * Lambda and a Knative broker queue on the platform). More are refused with 429 {@code too_many_queued_jobs}
+         * and {@code Retry-After}, before anything is written. Default 64.
+         */
+        @WithDefault("64")
+        int maxQueued();
+
+        /**
+         * Jobs one API key may have queued or running at once, counted across every instance (a record per key in
+         * the bucket, changed by conditional writes). More are refused with 429 {@code too_many_queued_jobs} and
+         * {@code Retry-After}, before anything is written or paid. Without API keys every caller shares one count.
+         * Default 16.
+         */
+        @WithDefault("16")
+        int maxQueuedPerKey();
+
+        /**
          * The longest {@code Prefer: wait=N} honoured before answering 202. Default 25s, under the 29 s of an API
          * Gateway REST integration.
          */

@@ -4,7 +4,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.arc.DefaultBean;
 
-/** Jobs run on this instance's bounded pool ({@link JobRunner}), unless the build brings its platform's dispatch. */
+/**
+ * Jobs run on this instance's bounded pool ({@link JobRunner}), unless the build brings its platform's dispatch. The
+ * instance takes at most {@code imagefn.jobs.max-concurrent} running and {@code max-queued} waiting jobs; beyond them
+ * a submission is refused before anything is written.
+ */
 @DefaultBean
 @ApplicationScoped
 public class InProcessDispatch implements JobDispatch {
@@ -27,8 +31,13 @@ public class InProcessDispatch implements JobDispatch {
     }
 
     @Override
-    public void dispatch(String owner, String id, String token) {
-        runner.submit(owner, id);
+    public Place reserve() {
+        return runner.reservePlace();
+    }
+
+    @Override
+    public void dispatch(String owner, String id, String token, Place place) {
+        runner.submit(owner, id, place);
     }
 
     /** The function-URL build carries the Lambda HTTP handler; any process under a Lambda runtime has its API. */

@@ -16,6 +16,28 @@ public interface JobDispatch {
      */
     String token();
 
-    /** Starts the job's run; {@code token} is the holder its record names. */
-    void dispatch(String owner, String id, String token);
+    /**
+     * Room for one more job where this dispatch runs it, taken before the job is written so that a refusal leaves
+     * nothing behind: this instance's bounded queue for the in-process dispatch; the platform's own queue (nothing to
+     * hold here) for the others.
+     *
+     * @throws io.imagefn.images.ImagesApiException 429 {@code too_many_queued_jobs} when there is none
+     */
+    default Place reserve() {
+        return Place.NONE;
+    }
+
+    /** Starts the job's run in the place reserved for it; {@code token} is the holder its record names. */
+    void dispatch(String owner, String id, String token, Place place);
+
+    /** A reserved place: closing it gives the room back unless a job was dispatched into it. */
+    interface Place extends AutoCloseable {
+
+        /** Nothing to hold: the platform queues the job. */
+        Place NONE = () -> {
+        };
+
+        @Override
+        void close();
+    }
 }

@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,10 @@ public class JobRunner {
     private final Idempotency idempotency;
     private final Webhooks webhooks;
     private final JobViews views;
+    private final KeyQueues queues;
     private final ThreadPoolExecutor pool;
+    /** Room for the jobs queued or running here: max-concurrent plus max-queued. */
+    private final Semaphore places;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "imagefn-job-leases");
         t.setDaemon(true);
@@ -60,14 +64,16 @@ public class JobRunner {
     }
 
     public JobRunner(ImagefnConfig config, JobStore store, ImagePipeline pipeline, Idempotency idempotency,
-            Webhooks webhooks, JobViews views) {
+            Webhooks webhooks, JobViews views, KeyQueues queues) {
         this.config = config;
         this.store = store;
         this.pipeline = pipeline;
         this.idempotency = idempotency;
         this.webhooks = webhooks;
         this.views = views;
+        this.queues = queues;
         int threads = Math.max(1, config.jobs().maxConcurrent());
+        this.places = new Semaphore(threads + Math.max(0, config.jobs().maxQueued()));
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "imagefn-jobs");
             t.setDaemon(true);
@@ -90,12 +96,65 @@ public class JobRunner {
         return held.contains(new Ref(owner, id));
     }
 
-    /** Queues a job here; it runs when a slot frees, if this instance still holds it (or its lease ran out). */
-    void submit(String owner, String id) {
-        Ref ref = new Ref(owner, id);
-        if (held.add(ref)) {
-            pool.execute(() -> run(ref));
+    /**
+     * Room here for one more job, or 429 {@code too_many_queued_jobs} when this instance's queue is full; the room
+     * is given back when the job's run ends, or when the place is closed without a job dispatched into it.
+     */
+    JobDispatch.Place reservePlace() {
+        if (!places.tryAcquire()) {
+            throw new ImagesApiException(429, "requests", null, "too_many_queued_jobs", "This server has "
+                    + config.jobs().maxQueued() + " jobs waiting, its maximum. Retry shortly.", KeyQueues.RETRY_AFTER);
         }
+        return new Room();
+    }
+
+    /** A permit of {@link #places}, given back once. */
+    private final class Room implements JobDispatch.Place {
+        private final java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(
+                true);
+        private volatile boolean dispatched;
+
+        void dispatched() {
+            dispatched = true;
+        }
+
+        void free() {
+            if (held.compareAndSet(true, false)) {
+                places.release();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!dispatched) {
+                free();
+            }
+        }
+    }
+
+    /**
+     * Queues a job here in the {@code place} reserved for it; it runs when a thread frees, if this instance still
+     * holds it (or its lease ran out).
+     */
+    void submit(String owner, String id, JobDispatch.Place place) {
+        Ref ref = new Ref(owner, id);
+        Room room = place instanceof Room r ? r : null;
+        if (!held.add(ref)) {
+            place.close();
+            return;
+        }
+        if (room != null) {
+            room.dispatched();
+        }
+        pool.execute(() -> {
+            try {
+                run(ref);
+            } finally {
+                if (room != null) {
+                    room.free();
+                }
+            }
+        });
     }
 
     private void renewLeases() {
@@ -220,9 +279,20 @@ public class JobRunner {
         finish(job.owner(), job.id(), change, event);
     }
 
-    /** Applies a terminal change unless the job finished meanwhile, then announces it. */
+    /** Applies a terminal change unless the job finished meanwhile, then {@link #ended} it. */
     private void finish(String owner, String id, UnaryOperator<JobRecord> change, String event) {
-        store.update(owner, id, r -> r.finished() ? null : change.apply(r)).ifPresent(r -> announce(r, event));
+        store.update(owner, id, r -> r.finished() ? null : change.apply(r)).ifPresent(r -> ended(r, event));
+    }
+
+    /** A job just finished: its key's queue place is given back and its webhook told. */
+    void ended(JobRecord job, String event) {
+        try {
+            queues.leave(job.owner(), job.id());
+        } catch (RuntimeException e) {
+            // its entry is dropped the next time its key is full, once the job is read as finished
+            Log.warnf("Job %s: its queue place was not given back: %s", job.id(), Redaction.forLog(e.getMessage()));
+        }
+        announce(job, event);
     }
 
     void announce(JobRecord job, String event) {

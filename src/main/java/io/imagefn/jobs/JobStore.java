@@ -84,7 +84,7 @@ public class JobStore {
      * call made {@code id} that job: the first writer of the key's alias wins, across instances.
      */
     public Optional<KeyAlias> claimKey(String owner, String function, String key, String id, String fingerprint) {
-        String alias = "jobkey_" + Sha256.hex(owner + "\n" + function + "\n" + key);
+        String alias = alias(owner, function, key);
         byte[] body = write(new KeyAlias(id, fingerprint));
         // serialized in this process too: some S3-compatible servers check If-None-Match without a lock
         // (see Idempotency)
@@ -97,14 +97,35 @@ public class JobStore {
         } finally {
             lock.unlock();
         }
-        KeyAlias existing = records.readRecord(alias).map(r -> {
-            try {
-                return json.readValue(r.body(), KeyAlias.class);
-            } catch (IOException e) {
-                throw new StorageException("unreadable job key record: " + e.getMessage(), e);
-            }
-        }).orElseThrow(() -> new StorageException("job key record vanished", null));
-        return Optional.of(existing);
+        return Optional.of(keyAlias(owner, function, key)
+                .orElseThrow(() -> new StorageException("job key record vanished", null)));
+    }
+
+    /** The job an idempotency key made earlier, if any (read only: nothing is claimed). */
+    public Optional<KeyAlias> keyAlias(String owner, String function, String key) {
+        return records.readRecord(alias(owner, function, key)).map(r -> aliasOf(r.body()));
+    }
+
+    /**
+     * Frees an idempotency key whose job was never written (its submission was refused after the claim), so that the
+     * caller's retry with it is a new submission; a key that names another job by now is left alone.
+     */
+    public void releaseKey(String owner, String function, String key, String id) {
+        String alias = alias(owner, function, key);
+        records.readRecord(alias).filter(r -> id.equals(aliasOf(r.body()).id()))
+                .ifPresent(r -> records.deleteRecord(alias, r.etag()));
+    }
+
+    private KeyAlias aliasOf(byte[] body) {
+        try {
+            return json.readValue(body, KeyAlias.class);
+        } catch (IOException e) {
+            throw new StorageException("unreadable job key record: " + e.getMessage(), e);
+        }
+    }
+
+    private static String alias(String owner, String function, String key) {
+        return "jobkey_" + Sha256.hex(owner + "\n" + function + "\n" + key);
     }
 
     /** Which job an idempotency key made, and the request it was made for. */
@@ -113,8 +134,12 @@ public class JobStore {
     }
 
     private static String folder(String owner) {
-        byte[] digest = Sha256.of("imagefn-job-owner\n" + owner);
-        return "jobs/" + HexFormat.of().formatHex(digest, 0, 16) + "/";
+        return "jobs/" + ownerDigest(owner) + "/";
+    }
+
+    /** The name a caller's job records go under: a digest, so another caller cannot name them. */
+    static String ownerDigest(String owner) {
+        return HexFormat.of().formatHex(Sha256.of("imagefn-job-owner\n" + owner), 0, 16);
     }
 
     private static String name(String owner, String id) {

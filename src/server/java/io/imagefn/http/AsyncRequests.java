@@ -1,6 +1,7 @@
 package io.imagefn.http;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,9 @@ import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.jobs.ImageJob;
-import io.imagefn.jobs.Jobs;
+import io.imagefn.jobs.JobLookup;
+import io.imagefn.jobs.JobSubmissions;
+import io.imagefn.jobs.JobWait;
 import io.imagefn.jobs.Preferences;
 import io.imagefn.observe.Binding;
 import io.imagefn.pipeline.Origin;
@@ -42,11 +45,15 @@ public class AsyncRequests {
     public static final String WEBHOOK = "webhook";
     public static final String EVENTS = "webhook_events";
 
-    private final Jobs jobs;
+    private final JobSubmissions jobs;
+    private final JobLookup lookup;
+    private final JobWait waits;
     private final ObjectMapper json;
 
-    public AsyncRequests(Jobs jobs, ObjectMapper json) {
+    public AsyncRequests(JobSubmissions jobs, JobLookup lookup, JobWait waits, ObjectMapper json) {
         this.jobs = jobs;
+        this.lookup = lookup;
+        this.waits = waits;
         this.json = json;
     }
 
@@ -55,7 +62,7 @@ public class AsyncRequests {
      *
      * @param body the request's fields without the webhook's
      */
-    public record Ask(Preferences preferences, boolean async, Jobs.WebhookAsk webhook, Map<String, Object> body) {
+    public record Ask(Preferences preferences, boolean async, JobSubmissions.WebhookAsk webhook, Map<String, Object> body) {
     }
 
     /** Reads the preferences and takes the webhook fields out of {@code fields} (a JSON body or a form's text). */
@@ -78,7 +85,7 @@ public class AsyncRequests {
             throw ImagesApiException.invalid(WEBHOOK, url == null ? "missing_required_parameter" : "invalid_type",
                     "Invalid 'webhook': expected an https URL" + (url == null ? " with webhook_events." : "."));
         }
-        return new Ask(preferences, true, new Jobs.WebhookAsk(u, events(events, form)), body);
+        return new Ask(preferences, true, new JobSubmissions.WebhookAsk(u, events(events, form)), body);
     }
 
     private static List<String> events(Object events, boolean form) {
@@ -111,19 +118,20 @@ public class AsyncRequests {
      * ({@code Retry-After}).
      */
     public Answer answer(ImageJob job, Origin origin, String responseFormat, Preferences preferences) {
-        if (preferences.await().isPresent()) {
-            Optional<ImagesResponse> done = jobs.await(job, origin, responseFormat, preferences.await().get());
+        // the wait this answer gets, capped once, and said as it was applied
+        Optional<Duration> waited = preferences.await().map(waits::applied);
+        if (waited.isPresent()) {
+            Optional<ImagesResponse> done = waits.await(job, origin, responseFormat, waited.get());
             if (done.isPresent()) {
-                return new Answer(200, Map.of("Preference-Applied", "wait=" + preferences.await().get().toSeconds()),
-                        done.get());
+                return new Answer(200, Map.of("Preference-Applied", "wait=" + waited.get().toSeconds()), done.get());
             }
         }
-        ImageJob now = jobs.get(origin.owner(), job.id()).orElse(job);
+        ImageJob now = lookup.get(origin.owner(), job.id()).orElse(job);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Location", now.urls().get());
         headers.put("Operation-Location", now.urls().get());
         headers.put("Retry-After", "5");
-        headers.put("Preference-Applied", preferences.applied());
+        headers.put("Preference-Applied", Preferences.applied(waited));
         return new Answer(202, headers, now);
     }
 
@@ -172,16 +180,16 @@ public class AsyncRequests {
         return switch (path) {
             case "/generate" -> {
                 GenerateRequest r = GenerateRequest.fromJson(ask.body());
-                yield answer(jobs.submitGeneration(r, origin, ask.webhook()), origin, r.responseFormat(),
+                yield answer(jobs.generation(r, origin, ask.webhook()), origin, r.responseFormat(),
                         ask.preferences());
             }
             case "/edit" -> {
                 EditRequest r = EditRequest.fromJson(ask.body());
-                yield answer(jobs.submitEdit(r, origin, ask.webhook()), origin, r.responseFormat(), ask.preferences());
+                yield answer(jobs.edit(r, origin, ask.webhook()), origin, r.responseFormat(), ask.preferences());
             }
             default -> {
                 VariationRequest r = VariationRequest.fromJson(ask.body());
-                yield answer(jobs.submitVariation(r, origin, ask.webhook()), origin, r.responseFormat(),
+                yield answer(jobs.variation(r, origin, ask.webhook()), origin, r.responseFormat(),
                         ask.preferences());
             }
         };

@@ -23,7 +23,7 @@ import io.imagefn.http.RawMultipart;
 import io.imagefn.images.EditRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.VariationRequest;
-import io.imagefn.jobs.Jobs;
+import io.imagefn.jobs.JobSubmissions;
 import io.imagefn.observe.Binding;
 import io.imagefn.pipeline.ImagePipeline;
 import io.imagefn.pipeline.Origin;
@@ -46,10 +46,10 @@ public class ImagesResource {
     private final CurrentVertxRequest http;
     private final ImagefnConfig config;
     private final AsyncRequests async;
-    private final Jobs jobs;
+    private final JobSubmissions jobs;
 
     public ImagesResource(ImagePipeline pipeline, CurrentVertxRequest http, ImagefnConfig config,
-            AsyncRequests async, Jobs jobs) {
+            AsyncRequests async, JobSubmissions jobs) {
         this.pipeline = pipeline;
         this.http = http;
         this.config = config;
@@ -66,7 +66,7 @@ public class ImagesResource {
         GenerateRequest request = GenerateRequest.fromJson(ask.body());
         if (ask.async()) {
             Origin origin = origin(Binding.V1);
-            return async.answer(jobs.submitGeneration(request, origin, ask.webhook()), origin,
+            return async.answer(jobs.generation(request, origin, ask.webhook()), origin,
                     request.responseFormat(), ask.preferences()).response();
         }
         if (Boolean.TRUE.equals(request.stream())) {
@@ -106,7 +106,7 @@ public class ImagesResource {
         VariationRequest request = VariationRequest.fromForm(ask.body(), parts.file("image"));
         if (ask.async()) {
             Origin origin = origin(Binding.V1);
-            return async.answer(jobs.submitVariation(request, origin, ask.webhook()), origin,
+            return async.answer(jobs.variation(request, origin, ask.webhook()), origin,
                     request.responseFormat(), ask.preferences()).response();
         }
         return Response.ok(pipeline.variation(request, origin(Binding.V1))).build();
@@ -115,7 +115,7 @@ public class ImagesResource {
     private Response edit(EditRequest request, AsyncRequests.Ask ask) {
         if (ask.async()) {
             Origin origin = origin(Binding.V1);
-            return async.answer(jobs.submitEdit(request, origin, ask.webhook()), origin, request.responseFormat(),
+            return async.answer(jobs.edit(request, origin, ask.webhook()), origin, request.responseFormat(),
                     ask.preferences()).response();
         }
         if (Boolean.TRUE.equals(request.stream())) {

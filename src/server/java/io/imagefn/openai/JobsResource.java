@@ -12,7 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 import io.imagefn.http.HttpOrigin;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.jobs.ImageJob;
-import io.imagefn.jobs.Jobs;
+import io.imagefn.jobs.JobCancellation;
+import io.imagefn.jobs.JobLookup;
 import io.imagefn.observe.Binding;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
@@ -24,16 +25,18 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 @Produces(MediaType.APPLICATION_JSON)
 public class JobsResource {
 
-    private final Jobs jobs;
+    private final JobLookup jobs;
+    private final JobCancellation cancellation;
     private final CurrentVertxRequest http;
 
-    public JobsResource(Jobs jobs, CurrentVertxRequest http) {
+    public JobsResource(JobLookup jobs, JobCancellation cancellation, CurrentVertxRequest http) {
         this.jobs = jobs;
+        this.cancellation = cancellation;
         this.http = http;
     }
 
     @GET
-    public Jobs.Page list(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("20") String limit) {
+    public JobLookup.Page list(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("20") String limit) {
         int max;
         try {
             max = Integer.parseInt(limit);
@@ -50,13 +53,13 @@ public class JobsResource {
     @GET
     @Path("/{id}")
     public ImageJob get(@PathParam("id") String id) {
-        return jobs.get(owner(), id).orElseThrow(() -> Jobs.notFound(id));
+        return jobs.find(owner(), id);
     }
 
     @POST
     @Path("/{id}/cancel")
     public ImageJob cancel(@PathParam("id") String id) {
-        return jobs.cancel(owner(), id);
+        return cancellation.cancel(owner(), id);
     }
 
     private String owner() {

@@ -20,8 +20,8 @@ class PreferencesTest {
                 Preferences.of(List.of("Respond-Async, WAIT=10")));
         assertEquals(new Preferences(true, Optional.of(Duration.ofSeconds(5))),
                 Preferences.of(List.of("return=minimal", "wait=\"5\"", "respond-async")));
-        assertEquals("respond-async, wait=5", Preferences.of(List.of("respond-async, wait=5")).applied());
-        assertEquals("respond-async", Preferences.of(List.of("respond-async")).applied());
+        assertEquals("respond-async, wait=5", Preferences.applied(Optional.of(Duration.ofSeconds(5))));
+        assertEquals("respond-async", Preferences.applied(Optional.empty()));
     }
 
     @Test
@@ -31,7 +31,20 @@ class PreferencesTest {
         assertTrue(Preferences.of(List.of("respond-async; wait=5")).respondAsync());
         assertEquals(Optional.empty(), Preferences.of(List.of("respond-async, wait=-1")).await());
         assertEquals(Optional.empty(), Preferences.of(List.of("respond-async, wait=1e3")).await());
-        assertEquals(Optional.empty(), Preferences.of(List.of("respond-async, wait=12345678901")).await());
+    }
+
+    /**
+     * wait is delta-seconds (RFC 7240 section 4.3, RFC 7234 section 1.2.1): a value too large to represent is taken
+     * as the greatest one, never dropped, so it is capped as any long wait is.
+     */
+    @Test
+    void aWaitOfAnySizeIsTakenAndOneTooLargeIsTheLargest() {
+        assertEquals(Optional.of(Duration.ofSeconds(12_345_678_901L)),
+                Preferences.of(List.of("respond-async, wait=12345678901")).await());
+        assertEquals(Optional.of(Duration.ofSeconds(Long.MAX_VALUE)),
+                Preferences.of(List.of("respond-async, wait=12345678901234567890123")).await());
+        assertEquals(Optional.of(Duration.ofSeconds(7)),
+                Preferences.of(List.of("respond-async, wait=000000000000000000000007")).await());
     }
 
     @Test

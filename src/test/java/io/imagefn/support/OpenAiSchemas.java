@@ -48,6 +48,28 @@ public final class OpenAiSchemas {
                 .map(ValidationMessage::getMessage).collect(Collectors.joining("; ")) + "\n" + abbreviate(json));
     }
 
+    /**
+     * An error answer as OpenAI writes it and its SDKs read it (openai-java's {@code ErrorObject}, the {@code error}
+     * of openai-node's {@code APIError}): {@code {"error":{"message","type","param","code"}}}, message and type
+     * strings, param and code strings or null. OpenAI's document has no schema for errors to judge by.
+     */
+    public static void assertErrorShape(String json) {
+        JsonNode error;
+        try {
+            error = JSON.readTree(json).path("error");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+        assertTrue(error.isObject(), () -> "no error object: " + json);
+        assertTrue(error.path("message").isTextual() && !error.path("message").asText().isBlank(),
+                () -> "no message: " + json);
+        assertTrue(error.path("type").isTextual(), () -> "no type: " + json);
+        for (String field : new String[] { "param", "code" }) {
+            assertTrue(error.has(field) && (error.get(field).isTextual() || error.get(field).isNull()),
+                    () -> field + " missing or not a string or null: " + json);
+        }
+    }
+
     /** The JSON with its base64 cut short, for a readable failure. */
     private static String abbreviate(JsonNode json) {
         return json.toString().replaceAll("\"([A-Za-z0-9+/=]{60})[A-Za-z0-9+/=]{20,}\"", "\"$1...\"");
