@@ -173,4 +173,16 @@ class AzureUpstreamTest {
         azure.verify(0, postRequestedFor(anyUrl()));
         assertTrue(azure.findAll(postRequestedFor(urlPathEqualTo("/v1/images/variations"))).isEmpty());
     }
+
+    /** Azure takes edits as multipart only, which has no moderation: refused naming the upstream, before any call. */
+    @Test
+    void anEditWithModerationIsRefusedNamingTheUpstreamBeforeAnyCall() {
+        given().contentType("application/json").body(java.util.Map.of("images", java.util.List.of(java.util.Map.of(
+                "image_url", TestImages.dataUrl("image/png", TestImages.png(64, 64, Color.RED)))), "prompt", "calm",
+                "model", "gpt-image-1", "moderation", "low"))
+                .when().post("/v1/images/edits").then().statusCode(400)
+                .body("error.param", equalTo("moderation"))
+                .body("error.message", org.hamcrest.Matchers.containsString("Azure OpenAI"));
+        azure.verify(0, postRequestedFor(anyUrl()));
+    }
 }

@@ -136,6 +136,74 @@ class EditUpstreamTest {
         assertEquals("gpt-image-1.5", text(request, "model"), "the edit default model since Feb 2026");
     }
 
+    /**
+     * moderation is a field of OpenAI's JSON edit only ({@code EditImageBodyJsonParam}): such an edit reaches the
+     * upstream in that form, the images and mask as data URLs of the exact bytes, and no response_format.
+     */
+    @Test
+    void anEditWithModerationTravelsAsOpenAisJsonEditWithItsImagesAsDataUrls() throws Exception {
+        byte[] png = TestImages.png(64, 64, Color.RED);
+        byte[] jpeg = TestImages.jpeg(64, 64);
+        byte[] mask = TestImages.pngWithAlpha(64, 64, true);
+        JsonPath r = given().contentType("application/json").body(Map.of(
+                "images", List.of(Map.of("image_url", dataUrl("image/png", png)),
+                        Map.of("image_url", dataUrl("image/png", jpeg))),
+                "mask", Map.of("image_url", dataUrl("image/png", mask)),
+                "prompt", "calm the sea", "model", "gpt-image-1", "moderation", "low", "quality", "low",
+                "output_format", "webp"))
+                .when().post("/v1/images/edits").then().statusCode(200).extract().jsonPath();
+
+        List<LoggedRequest> requests = upstream.findAll(postRequestedFor(urlEqualTo("/v1/images/edits")));
+        assertEquals(1, requests.size());
+        LoggedRequest request = requests.get(0);
+        assertTrue(request.getHeader("Content-Type").startsWith("application/json"), request.getHeader("Content-Type"));
+        JsonPath sent = JsonPath.from(request.getBodyAsString());
+        assertEquals("low", sent.getString("moderation"));
+        assertEquals("gpt-image-1", sent.getString("model"));
+        assertEquals("calm the sea", sent.getString("prompt"));
+        assertEquals("webp", sent.getString("output_format"));
+        assertTrue(sent.get("response_format") == null, "the JSON form has no response_format");
+        assertEquals("data:image/png;base64," + TestImages.b64(png), sent.getString("images[0].image_url"));
+        assertEquals("data:image/jpeg;base64," + TestImages.b64(jpeg), sent.getString("images[1].image_url"));
+        assertEquals("data:image/png;base64," + TestImages.b64(mask), sent.getString("mask.image_url"));
+        io.imagefn.support.OpenAiSchemas.assertValid("EditImageBodyJsonParam", request.getBodyAsString());
+        assertArrayEquals(RESULT, java.util.Base64.getDecoder().decode(r.getString("data[0].b64_json")));
+    }
+
+    @Test
+    void aStreamedEditWithModerationTravelsAsOpenAisJsonEditToo() {
+        upstream.stubFor(post(urlEqualTo("/v1/images/edits")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody("event: image_edit.completed\ndata: "
+                        + "{\"type\":\"image_edit.completed\",\"b64_json\":\"" + TestImages.b64(RESULT)
+                        + "\",\"size\":\"1024x1024\",\"quality\":\"low\",\"background\":\"opaque\","
+                        + "\"output_format\":\"png\",\"created_at\":7,\"usage\":{\"total_tokens\":3,"
+                        + "\"input_tokens\":1,\"output_tokens\":2,\"input_tokens_details\":{\"text_tokens\":1,"
+                        + "\"image_tokens\":0}}}\n\n")));
+        byte[] png = TestImages.png(64, 64, Color.RED);
+        String events = given().contentType("application/json").body(Map.of(
+                "images", List.of(Map.of("image_url", dataUrl("image/png", png))), "prompt", "calm the sea",
+                "model", "gpt-image-1", "moderation", "auto", "stream", true, "partial_images", 1))
+                .when().post("/v1/images/edits").then().statusCode(200).extract().asString();
+
+        LoggedRequest request = upstream.findAll(postRequestedFor(urlEqualTo("/v1/images/edits"))).get(0);
+        JsonPath sent = JsonPath.from(request.getBodyAsString());
+        assertEquals("auto", sent.getString("moderation"));
+        assertEquals(true, sent.getBoolean("stream"));
+        assertEquals(1, sent.getInt("partial_images"));
+        assertTrue(events.contains("image_edit.completed"), events);
+    }
+
+    /** OpenAI's multipart edit has no moderation: a form that sends it is refused as OpenAI refuses it. */
+    @Test
+    void aMultipartEditWithModerationIsRefusedAsAnUnknownParameterWithoutAnUpstreamCall() {
+        given().multiPart("image", "a.png", TestImages.png(64, 64, Color.RED), "image/png")
+                .multiPart("prompt", "calm the sea").multiPart("moderation", "low")
+                .when().post("/v1/images/edits").then().statusCode(400)
+                .body("error.param", org.hamcrest.Matchers.equalTo("moderation"))
+                .body("error.code", org.hamcrest.Matchers.equalTo("unknown_parameter"));
+        assertTrue(upstream.findAll(postRequestedFor(urlEqualTo("/v1/images/edits"))).isEmpty());
+    }
+
     @Test
     void dallE2EditsAskForBase64() {
         byte[] png = TestImages.pngWithAlpha(64, 64, true);

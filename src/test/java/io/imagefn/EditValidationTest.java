@@ -113,8 +113,7 @@ class EditValidationTest {
                 Arguments.of("unknown input_fidelity", edit("input_fidelity", "max"), 400, "input_fidelity"),
                 Arguments.of("background with dall-e-2", edit("model", "dall-e-2", "background", "opaque"), 400, "background"),
                 Arguments.of("moderation with dall-e-2", edit("model", "dall-e-2", "moderation", "low"), 400, "moderation"),
-                Arguments.of("moderation on an edit (not in OpenAI's multipart edit)", edit("moderation", "low"), 400,
-                        "moderation"),
+                Arguments.of("unknown moderation", edit("moderation", "strict"), 400, "moderation"),
                 Arguments.of("stream on the function", edit("stream", true), 400, "stream"));
     }
 

@@ -30,7 +30,9 @@ import io.imagefn.images.InputImage;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImageModel;
+import io.imagefn.images.ImageRef;
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.inputs.ImageInputs;
 import io.imagefn.upstream.UpstreamTarget;
 
 /**
@@ -85,32 +87,62 @@ public class EmulatorResource {
         return answer(() -> {
             FormParts parts = FormParts.parse(body, contentType);
             EditRequest r = EditRequest.fromForm(parts.text(), parts.files("image", "image[]"), parts.file("mask"));
-            ImageModel model = EmulatorChecks.model(r.model(), ImageModel.GPT_IMAGE_1_5);
-            String format = EmulatorChecks.output(model, r.responseFormat(), r.outputFormat());
-            if (r.images().isEmpty()) {
-                throw ImagesApiException.invalid("image", "missing_required_parameter",
-                        "The offline emulator edits at least one image.");
-            }
-            // each input must be an image it can measure and decode; imagefn's input rules are imagefn's business
             List<InputImage> inputs = r.images().stream().map(i -> InputImage.of(i.param(), i.bytes())).toList();
             InputImage mask = r.mask() == null ? null : InputImage.of("mask", r.mask().bytes());
-            ImageHeader first = inputs.get(0).header();
-            int[] size = r.size() == null || r.size().equals("auto")
-                    ? EmulatedSize.forEdit(model, first.width(), first.height())
-                    : EmulatorChecks.size(r.size());
-            boolean transparent = model.supports(ImageModel.Param.BACKGROUND) && "transparent".equals(r.background());
-            EmulatedEdits.NoMask noMask = model.editInputs().squarePngs() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY
-                    : EmulatedEdits.NoMask.WHOLE_IMAGE;
-            long seed = seed(r.prompt(), model, size);
-            int count = EmulatorChecks.count(r.n());
-            List<BufferedImage> images = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                images.add(EmulatedEdits.edit(inputs, mask, noMask, size[0], size[1], transparent, seed * 31 + i));
-            }
-            int inputTokens = inputs.stream().mapToInt(i -> EmulatedUsage.imageTokens(i.header())).sum();
-            return respond(model, r.prompt(), images, format, r.outputCompression(), transparent, r.quality(), size,
-                    inputTokens, r.stream(), r.partialImages(), "image_edit");
+            return edit(r, inputs, mask);
         });
+    }
+
+    /** OpenAI's JSON edit ({@code EditImageBodyJsonParam}), as imagefn sends an edit that carries moderation. */
+    @POST
+    @Path("/v1/images/edits")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({ MediaType.APPLICATION_JSON, "text/event-stream" })
+    public Response editsJson(Map<String, Object> body) {
+        return answer(() -> {
+            EditRequest r = EditRequest.fromJson(body);
+            if (!r.problems().isEmpty()) {
+                throw r.problems().get(0);
+            }
+            List<InputImage> inputs = r.images().stream().map(EmulatorResource::inline).toList();
+            InputImage mask = r.mask() == null ? null : inline(r.mask());
+            return edit(r, inputs, mask);
+        });
+    }
+
+    /** The emulator reads the images of a JSON edit from data URLs, the form imagefn sends them in. */
+    private static InputImage inline(ImageRef ref) {
+        if (ref.imageUrl() == null || !ref.imageUrl().regionMatches(true, 0, "data:", 0, 5)) {
+            throw ImagesApiException.invalid(ref.param(), "invalid_image_url", "The offline emulator reads the images "
+                    + "of a JSON edit from data URLs only.");
+        }
+        return InputImage.of(ref.param(), ImageInputs.dataUrl(ref.param(), ref.imageUrl()));
+    }
+
+    private Object edit(EditRequest r, List<InputImage> inputs, InputImage mask) {
+        ImageModel model = EmulatorChecks.model(r.model(), ImageModel.GPT_IMAGE_1_5);
+        String format = EmulatorChecks.output(model, r.responseFormat(), r.outputFormat());
+        if (inputs.isEmpty()) {
+            throw ImagesApiException.invalid("image", "missing_required_parameter",
+                    "The offline emulator edits at least one image.");
+        }
+        // each input must be an image it can measure and decode; imagefn's input rules are imagefn's business
+        ImageHeader first = inputs.get(0).header();
+        int[] size = r.size() == null || r.size().equals("auto")
+                ? EmulatedSize.forEdit(model, first.width(), first.height())
+                : EmulatorChecks.size(r.size());
+        boolean transparent = model.supports(ImageModel.Param.BACKGROUND) && "transparent".equals(r.background());
+        EmulatedEdits.NoMask noMask = model.editInputs().squarePngs() ? EmulatedEdits.NoMask.OWN_TRANSPARENCY
+                : EmulatedEdits.NoMask.WHOLE_IMAGE;
+        long seed = seed(r.prompt(), model, size);
+        int count = EmulatorChecks.count(r.n());
+        List<BufferedImage> images = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            images.add(EmulatedEdits.edit(inputs, mask, noMask, size[0], size[1], transparent, seed * 31 + i));
+        }
+        int inputTokens = inputs.stream().mapToInt(i -> EmulatedUsage.imageTokens(i.header())).sum();
+        return respond(model, r.prompt(), images, format, r.outputCompression(), transparent, r.quality(), size,
+                inputTokens, r.stream(), r.partialImages(), "image_edit");
     }
 
     @POST

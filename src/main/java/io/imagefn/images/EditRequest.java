@@ -11,7 +11,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The input of {@code edit}: OpenAI's JSON edit body ({@code EditImageBodyJsonParam}, spec §3b), extended to
- * dall-e-2 and {@code response_format}, which OpenAI only takes as multipart: imagefn sends multipart upstream.
+ * dall-e-2 and {@code response_format}, which OpenAI only takes as multipart: imagefn sends multipart upstream, or
+ * OpenAI's JSON form when the edit carries {@code moderation}, which only that form has.
  */
 @RegisterForReflection
 public record EditRequest(List<ImageRef> images, ImageRef mask, String prompt, String model, Integer n, String size,
@@ -22,9 +23,12 @@ public record EditRequest(List<ImageRef> images, ImageRef mask, String prompt, S
     public static final Set<String> FIELDS = Set.of("images", "mask", "prompt", "model", "n", "size", "quality",
             "input_fidelity", "output_format", "output_compression", "background", "moderation", "response_format",
             "stream", "partial_images", "user");
-    /** A multipart form carries the images and mask as files; these are its text fields. */
+    /**
+     * A multipart form carries the images and mask as files; these are its text fields (OpenAI's
+     * {@code CreateImageEditRequest}: no {@code moderation}, which only the JSON form takes).
+     */
     public static final Set<String> FORM_FIELDS = Set.of("prompt", "model", "n", "size", "quality",
-            "input_fidelity", "output_format", "output_compression", "background", "moderation", "response_format",
+            "input_fidelity", "output_format", "output_compression", "background", "response_format",
             "stream", "partial_images", "user");
 
     /** Reads the JSON body; never fails, problems are kept for validation. */

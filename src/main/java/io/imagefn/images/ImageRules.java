@@ -80,11 +80,9 @@ public final class ImageRules {
         }
         checkGptOutput(model, r);
         if (r.moderation() != null) {
-            // imagefn sends every edit upstream as OpenAI's multipart request, which has no moderation field: refused
-            // rather than dropped, so that nobody believes a setting applied that did not
-            throw ImagesApiException.invalid("moderation", "unsupported_parameter", "'moderation' is not supported "
-                    + "for edits: imagefn sends edits upstream as OpenAI's multipart request, which has no such field. "
-                    + "Leave it out; the default moderation applies.");
+            // OpenAI's JSON edit body takes it (EditImageBodyJsonParam); such an edit goes upstream in that form
+            onlyFor(Param.MODERATION, model);
+            oneOf("moderation", r.moderation(), MODERATIONS);
         }
         checkStreaming(model, r);
         return new Edit(model, r);

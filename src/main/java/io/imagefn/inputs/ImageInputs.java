@@ -18,7 +18,7 @@ import io.imagefn.storage.StorageException;
 public class ImageInputs {
 
     /** The spec's limit on an {@code image_url}, data URLs included. */
-    static final int MAX_IMAGE_URL_CHARS = 20_971_520;
+    public static final int MAX_IMAGE_URL_CHARS = 20_971_520;
 
     private final ImageStore store;
     private final RemoteImages remote;
@@ -75,7 +75,7 @@ public class ImageInputs {
     }
 
     /** {@code data:[<type>];base64,<data>}: the declared type is ignored, the bytes are sniffed instead. */
-    private static byte[] dataUrl(String param, String url) {
+    public static byte[] dataUrl(String param, String url) {
         int comma = url.indexOf(',');
         if (comma < 0 || !url.substring(0, comma).toLowerCase(java.util.Locale.ROOT).endsWith(";base64")) {
             throw ImagesApiException.invalid(param, "invalid_image_url",

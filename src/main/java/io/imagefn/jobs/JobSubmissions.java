@@ -23,6 +23,7 @@ import io.imagefn.images.VariationRequest;
 import io.imagefn.pipeline.Origin;
 import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.StorageException;
+import io.imagefn.upstream.UpstreamScope;
 
 /**
  * Asynchronous image jobs ({@code Prefer: respond-async}) coming in: a request is validated exactly as a synchronous
@@ -43,10 +44,12 @@ public class JobSubmissions {
     private final KeyQueues queues;
     private final CostEstimator costs;
     private final JobDispatch dispatch;
+    private final UpstreamScope scope;
     private final SecureRandom random = new SecureRandom();
 
     public JobSubmissions(ImagefnConfig config, JobStore store, JobRunner runner, JobViews views, Webhooks webhooks,
-            JobInputs inputs, KeyQueues queues, CostEstimator costs, JobDispatch dispatch) {
+            JobInputs inputs, KeyQueues queues, CostEstimator costs, JobDispatch dispatch, UpstreamScope scope) {
+        this.scope = scope;
         this.config = config;
         this.store = store;
         this.runner = runner;
@@ -81,12 +84,14 @@ public class JobSubmissions {
     public ImageJob edit(EditRequest request, Origin origin, WebhookAsk webhook) {
         Edit edit = ImageRules.validateEdit(request, allowUnknownModels());
         refuseStream(request.stream());
+        scope.checkEdit(request);
         return submit("edit", request, edit.model(), request.quality(), origin, webhook,
                 body -> inputs.stageEdit(request, edit, origin, body));
     }
 
     public ImageJob variation(VariationRequest request, Origin origin, WebhookAsk webhook) {
         Variation variation = ImageRules.validateVariation(request, allowUnknownModels());
+        scope.checkVariation();
         return submit("variation", request, variation.model(), null, origin, webhook,
                 body -> inputs.stageVariation(request, origin, body));
     }

@@ -39,6 +39,7 @@ import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.upstream.CallerErrors;
 import io.imagefn.upstream.UpstreamClient;
+import io.imagefn.upstream.UpstreamScope;
 import io.imagefn.upstream.UpstreamDownloads;
 import io.imagefn.upstream.UpstreamAnswer;
 import io.imagefn.upstream.UpstreamImages;
@@ -54,6 +55,7 @@ public class ImagePipeline {
 
     private final ImagefnConfig config;
     private final UpstreamClient upstream;
+    private final UpstreamScope scope;
     private final ImageStore store;
     private final ImageInputs inputs;
     private final ObjectMapper json;
@@ -65,7 +67,8 @@ public class ImagePipeline {
 
     public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs,
             ObjectMapper json, Telemetry telemetry, CostEstimator costs, Idempotency idempotency,
-            UpstreamDownloads downloads, MemoryBudget memory) {
+            UpstreamDownloads downloads, MemoryBudget memory, UpstreamScope scope) {
+        this.scope = scope;
         this.downloads = downloads;
         this.memory = memory;
         this.config = config;
@@ -96,6 +99,7 @@ public class ImagePipeline {
             Edit edit = record.validate(request.model(), () -> {
                 Edit e = ImageRules.validateEdit(request, allowUnknownModels());
                 refuseStreaming(request.stream());
+                scope.checkEdit(request);
                 return e;
             });
             record.accepted(edit.model(), request.n(), request.prompt());
@@ -107,8 +111,11 @@ public class ImagePipeline {
 
     public ImagesResponse variation(VariationRequest request, Origin origin) {
         return observed("variation", origin, (record, held) -> {
-            Variation variation = record.validate(request.model(),
-                    () -> ImageRules.validateVariation(request, allowUnknownModels()));
+            Variation variation = record.validate(request.model(), () -> {
+                Variation v = ImageRules.validateVariation(request, allowUnknownModels());
+                scope.checkVariation();
+                return v;
+            });
             record.accepted(variation.model(), request.n(), null);
             InputImage image = inputs.load(request.image(), origin.owner(), held);
             InputRules.checkVariationInput(image);
@@ -176,6 +183,7 @@ public class ImagePipeline {
             Edit edit = record.validate(request.model(), () -> {
                 Edit e = ImageRules.validateEdit(request, allowUnknownModels());
                 refuseIdempotencyKey(origin.key(request.idempotencyKey()));
+                scope.checkEdit(request);
                 return e;
             });
             record.accepted(edit.model(), request.n(), request.prompt());

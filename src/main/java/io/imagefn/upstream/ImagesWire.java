@@ -20,5 +20,10 @@ interface ImagesWire {
 
     Multi<byte[]> editsStream(String model, ClientMultipartForm form);
 
+    /** OpenAI's JSON edit; only an upstream that takes it is sent one ({@link UpstreamScope}). */
+    Response editsJson(EditsJsonBody body);
+
+    Multi<byte[]> editsJsonStream(EditsJsonBody body);
+
     Response variations(ClientMultipartForm form);
 }

@@ -49,6 +49,19 @@ interface OpenAiImagesApi {
     @Produces(MediaType.APPLICATION_JSON)
     Response edits(ClientMultipartForm form);
 
+    /** An edit in OpenAI's JSON form, for the fields only it has ({@code moderation}); images as data URLs. */
+    @POST
+    @Path("/edits")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Response editsJson(EditsJsonBody body);
+
+    @POST
+    @Path("/edits")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<byte[]> editsJsonStream(EditsJsonBody body);
+
     @POST
     @Path("/variations")
     @Consumes(MediaType.MULTIPART_FORM_DATA)

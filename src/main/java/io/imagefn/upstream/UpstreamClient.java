@@ -1,6 +1,7 @@
 package io.imagefn.upstream;
 
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -25,6 +26,7 @@ import io.imagefn.images.Generation;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.InputImage;
 import io.imagefn.images.Variation;
+import io.imagefn.inputs.ImageInputs;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.observe.Telemetry;
 import io.imagefn.observe.UpstreamAttempt;
@@ -86,6 +88,10 @@ public class UpstreamClient {
 
     /** Starts a streamed edit and waits for its first event, as {@link #openGenerationStream(Generation)}. */
     public UpstreamStream openEditStream(Edit edit, List<InputImage> images, InputImage mask) {
+        if (UpstreamScope.jsonForm(edit.request())) {
+            EditsJsonBody body = editJson(edit, images, mask, true);
+            return open("edits_stream", () -> api().editsJsonStream(body));
+        }
         ClientMultipartForm form = editForm(edit, images, mask);
         text(form, "stream", "true");
         text(form, "partial_images", edit.request().partialImages());
@@ -134,11 +140,40 @@ public class UpstreamClient {
 
     /**
      * {@code POST /images/edits} as multipart, the encoding every model takes: one image as part {@code image},
-     * several as repeated {@code image[]} parts (what the official SDKs send), the mask as {@code mask}.
+     * several as repeated {@code image[]} parts (what the official SDKs send), the mask as {@code mask}. An edit that
+     * carries a field only OpenAI's JSON form has ({@code moderation}) goes in that form, its images as data URLs.
      */
     public UpstreamAnswer edit(Edit edit, List<InputImage> images, InputImage mask) {
+        if (UpstreamScope.jsonForm(edit.request())) {
+            EditsJsonBody body = editJson(edit, images, mask, false);
+            return call("edits", () -> api().editsJson(body));
+        }
         ClientMultipartForm form = editForm(edit, images, mask);
         return call("edits", () -> api().edits(edit.model().name(), form));
+    }
+
+    /**
+     * The JSON form of an edit. Each image becomes a data URL, which OpenAI takes up to 20,971,520 characters: a
+     * larger image is refused here, before the call, naming it.
+     */
+    private static EditsJsonBody editJson(Edit edit, List<InputImage> images, InputImage mask, boolean stream) {
+        EditRequest r = edit.request();
+        List<EditsJsonBody.ImageUrl> refs = images.stream().map(UpstreamClient::dataUrl).toList();
+        return new EditsJsonBody(refs, mask == null ? null : dataUrl(mask), r.prompt(), edit.model().name(), r.n(),
+                r.size(), r.quality(), r.inputFidelity(), r.outputFormat(), r.outputCompression(), r.background(),
+                r.moderation(), r.user(), stream ? Boolean.TRUE : null, stream ? r.partialImages() : null);
+    }
+
+    private static EditsJsonBody.ImageUrl dataUrl(InputImage image) {
+        String prefix = "data:" + image.header().format().contentType() + ";base64,";
+        long chars = prefix.length() + 4L * ((image.bytes().length + 2) / 3);
+        if (chars > ImageInputs.MAX_IMAGE_URL_CHARS) {
+            throw ImagesApiException.invalid(image.param(), "image_too_large", "Invalid '" + image.param() + "': "
+                    + "an edit with 'moderation' goes upstream in OpenAI's JSON form, whose data URLs hold at most "
+                    + ImageInputs.MAX_IMAGE_URL_CHARS + " characters; this image needs " + chars + ". Send a smaller "
+                    + "image, or leave 'moderation' out.");
+        }
+        return new EditsJsonBody.ImageUrl(prefix + Base64.getEncoder().encodeToString(image.bytes()));
     }
 
     private static ClientMultipartForm editForm(Edit edit, List<InputImage> images, InputImage mask) {
@@ -168,13 +203,8 @@ public class UpstreamClient {
         return form;
     }
 
-    /** {@code POST /images/variations} as multipart. */
+    /** {@code POST /images/variations} as multipart ({@link UpstreamScope} refused it where there is none). */
     public UpstreamAnswer variation(Variation variation, InputImage image) {
-        if (config.provider() == ImagefnConfig.Provider.AZURE) {
-            throw new ImagesApiException(400, ImagesApiException.INVALID_REQUEST, "model", "unsupported_operation",
-                    "Image variations are not served by the configured upstream: Azure OpenAI has no variations "
-                            + "endpoint.", null);
-        }
         VariationRequest r = variation.request();
         ClientMultipartForm form = ClientMultipartForm.create();
         file(form, "image", "image", image);

@@ -111,6 +111,14 @@ public class UpstreamConnection {
                 return api.editsStream(form);
             }
 
+            public Response editsJson(EditsJsonBody body) {
+                return api.editsJson(body);
+            }
+
+            public Multi<byte[]> editsJsonStream(EditsJsonBody body) {
+                return api.editsJsonStream(body);
+            }
+
             public Response variations(ClientMultipartForm form) {
                 return api.variations(form);
             }
@@ -141,9 +149,21 @@ public class UpstreamConnection {
                 return api.editsStream(deployment(model), version, form);
             }
 
+            public Response editsJson(EditsJsonBody body) {
+                throw notServed();
+            }
+
+            public Multi<byte[]> editsJsonStream(EditsJsonBody body) {
+                throw notServed();
+            }
+
             public Response variations(ClientMultipartForm form) {
-                // refused by UpstreamClient before any call
-                throw new IllegalStateException("Azure OpenAI has no variations endpoint");
+                throw notServed();
+            }
+
+            /** Refused by {@link UpstreamScope} before anything is spent; reaching here is a bug. */
+            private IllegalStateException notServed() {
+                return new IllegalStateException("Azure OpenAI serves neither variations nor JSON edits");
             }
         };
     }
