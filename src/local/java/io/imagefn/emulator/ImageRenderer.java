@@ -66,19 +66,21 @@ final class ImageRenderer {
         return new Color(random.nextInt(256), random.nextInt(256), random.nextInt(256), alpha);
     }
 
-    /** PNG, or JPEG at {@code compression} percent (100 = best quality, as {@code output_compression} means). */
+    /**
+     * PNG, or JPEG at {@code compression} percent (100 = best quality, as {@code output_compression} means). Always
+     * through a memory stream: {@code ImageIO.write} to a stream caches in a temporary file whose clean-up is a
+     * shutdown hook, which the JVM refuses while it stops, so an image drawn during a graceful shutdown failed.
+     */
     static byte[] encode(BufferedImage image, String format, int compression) {
         try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-            if (format.equals("png")) {
-                ImageIO.write(image, "png", out);
-                return out.toByteArray();
-            }
             ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
             try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
                 writer.setOutput(stream);
                 ImageWriteParam param = writer.getDefaultWriteParam();
-                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                param.setCompressionQuality(compression / 100f);
+                if (!format.equals("png")) {
+                    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                    param.setCompressionQuality(compression / 100f);
+                }
                 writer.write(null, new IIOImage(image, null, null), param);
             } finally {
                 writer.dispose();

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.annotation.PreDestroy;
 
 import io.imagefn.config.ImagefnConfig;
@@ -30,6 +31,7 @@ import io.imagefn.observe.Redaction;
 import io.imagefn.pipeline.ImagePipeline;
 import io.imagefn.pipeline.Origin;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 
 /**
  * Runs jobs on this instance: a bounded pool ({@code imagefn.jobs.max-concurrent}); jobs beyond it wait as
@@ -57,6 +59,7 @@ public class JobRunner {
         t.setDaemon(true);
         return t;
     });
+    private volatile boolean stopping;
     /** Jobs this instance holds (queued here or running): their leases are renewed. */
     private final Set<Ref> held = ConcurrentHashMap.newKeySet();
 
@@ -170,6 +173,10 @@ public class JobRunner {
 
     private void run(Ref ref) {
         try {
+            if (stopping) {
+                // not started here: left queued for the next instance that reads it after its lease
+                return;
+            }
             runClaimed(ref.owner(), ref.id(), instance);
         } finally {
             held.remove(ref);
@@ -304,11 +311,21 @@ public class JobRunner {
     }
 
     /**
-     * Lets running jobs finish within the shutdown grace; jobs still queued here are left to their leases (the next
-     * instance that reads them takes them over).
+     * Lets running jobs finish within the shutdown grace and write their records; jobs still queued here do not start
+     * and are left to their leases (the next instance that reads them takes them over). Done when the application
+     * stops, before any bean is destroyed: the storage a finishing job writes to, the embedded S3 server included,
+     * is still up.
      */
+    void stop(@Observes ShutdownEvent stopping) {
+        stop();
+    }
+
     @PreDestroy
-    void stop() {
+    synchronized void stop() {
+        if (pool.isShutdown()) {
+            return;
+        }
+        stopping = true;
         pool.shutdown();
         try {
             if (!pool.awaitTermination(config.jobs().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
