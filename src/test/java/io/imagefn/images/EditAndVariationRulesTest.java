@@ -91,6 +91,11 @@ class EditAndVariationRulesTest {
                 SPEC.path("values").path("output_format").forEach(v -> cases.add(Arguments.of(m, "output_format",
                         v.asText())));
             }
+            // spec §3b: the JSON edit form takes moderation (low/auto) for the GPT image models
+            if (params.contains("moderation")) {
+                SPEC.path("values").path("moderation").forEach(v -> cases.add(Arguments.of(m, "moderation",
+                        v.asText())));
+            }
         });
         return cases.stream();
     }
@@ -111,9 +116,8 @@ class EditAndVariationRulesTest {
             cases.add(Arguments.of(m, "n", 0));
             cases.add(Arguments.of(m, "prompt", "p".repeat(spec.path("prompt_max_chars").asInt() + 1)));
             cases.add(Arguments.of(m, "style", "vivid"));
-            // not in OpenAI's multipart edit, which is how imagefn sends every edit upstream
-            cases.add(Arguments.of(m, "moderation", "low"));
             Set<String> params = strings(spec.path("params"));
+            cases.add(Arguments.of(m, "moderation", params.contains("moderation") ? "strict" : "low"));
             if (!params.contains("input_fidelity")) {
                 cases.add(Arguments.of(m, "input_fidelity", "high"));
             } else {

@@ -72,12 +72,15 @@ class ResponseFormatAndRangeRulesTest {
     }
 
     @Test
-    void moderationIsRefusedOnEditsWhichGoUpstreamAsMultipart() {
+    void moderationIsAFieldOfTheJsonEditNotOfTheMultipartOne() {
+        // spec §3a: the multipart schema has no moderation; §3b: the JSON form does
         ImagesApiException e = assertThrows(ImagesApiException.class, () -> ImageRules.validateEdit(
                 EditRequest.fromForm(Map.of("prompt", "x", "model", "gpt-image-1", "moderation", "low"),
                         List.of(new byte[] { 1 }), null), false));
         assertEquals("moderation", e.param());
-        assertEquals("unsupported_parameter", e.code());
+        assertEquals("unknown_parameter", e.code());
+        assertDoesNotThrow(() -> ImageRules.validateEdit(EditRequest.fromJson(Map.of("prompt", "x", "model",
+                "gpt-image-1", "moderation", "low", "images", List.of(Map.of("file_id", "img_a")))), false));
         assertDoesNotThrow(() -> ImageRules.validate(generation(Map.of("prompt", "x", "model", "gpt-image-1",
                 "moderation", "low")), false), "generations keep it");
     }
