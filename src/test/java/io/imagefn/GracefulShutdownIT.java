@@ -26,8 +26,6 @@ import io.restassured.path.json.JsonPath;
  */
 class GracefulShutdownIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     @Test
     void anInFlightRequestFinishesBeforeTheProcessExits() throws Exception {
         try (PackagedApp app = PackagedApp.start(List.of("-Dimagefn.s3.embedded.data-dir=target/it-s3"))) {
@@ -41,7 +39,7 @@ class GracefulShutdownIT {
                     throw new IllegalStateException(e);
                 }
             });
-            awaitInFlight(app.base());
+            awaitFaultTaken(app);
             app.process().destroy(); // SIGTERM
 
             HttpResponse<String> answer = inFlight.get(30, TimeUnit.SECONDS);
@@ -71,7 +69,7 @@ class GracefulShutdownIT {
                     Duration.ofSeconds(30), "Prefer", "respond-async");
             assertEquals(202, submitted.statusCode(), submitted.body());
             id = JsonPath.from(submitted.body()).getString("id");
-            awaitInFlight(app.base());
+            awaitFaultTaken(app);
             app.process().destroy(); // SIGTERM while the job's upstream call runs
 
             assertTrue(app.process().waitFor(40, TimeUnit.SECONDS), "the process exits");
@@ -90,16 +88,18 @@ class GracefulShutdownIT {
         }
     }
 
-    /** Waits until the metrics show the generation being served (the upstream attempt has started). */
-    private static void awaitInFlight(String base) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.body().contains("imagefn_upstream_in_flight 1.0")) {
+    /**
+     * Waits until the emulator has taken its queued fault: it holds the generation's request (an upstream slot is
+     * taken a moment before the request arrives, and a stop in between would refuse it at the door).
+     */
+    private static void awaitFaultTaken(PackagedApp app) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            HttpResponse<String> r = app.send("GET", "/emulator/faults", null, Duration.ofSeconds(5));
+            if (r.statusCode() == 200 && r.body().contains("\"pending\":0")) {
                 return;
             }
-            Thread.sleep(50);
+            Thread.sleep(25);
         }
-        throw new AssertionError("the generation never reached the upstream");
+        throw new AssertionError("the generation never reached the emulator");
     }
 }

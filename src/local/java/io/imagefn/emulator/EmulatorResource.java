@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -203,6 +204,17 @@ public class EmulatorResource {
             return Response.status(404).build();
         }
         faults.add(fault);
+        return Response.ok(Map.of("pending", faults.pending())).build();
+    }
+
+    /** How many queued faults are still to be used: 0 once the last one's request has arrived. */
+    @GET
+    @Path("/faults")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response pendingFaults() {
+        if (!enabled()) {
+            return Response.status(404).build();
+        }
         return Response.ok(Map.of("pending", faults.pending())).build();
     }
 
