@@ -37,4 +37,9 @@ public class NoMeters implements Meters {
     public void count(String name, String description) {
         // no registry in this build
     }
+
+    @Override
+    public void add(String name, String description, double amount, String... tags) {
+        // no registry in this build
+    }
 }

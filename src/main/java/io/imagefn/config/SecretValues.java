@@ -23,6 +23,11 @@ public final class SecretValues {
      * @param what    what the secret holds, for the messages
      */
     public static String read(ImagefnConfig config, String setting, String secretId, String what) {
+        return read(config, setting, secretId, what, true);
+    }
+
+    /** As {@link #read(ImagefnConfig, String, String, String)}; a periodic re-read passes {@code announce} false. */
+    public static String read(ImagefnConfig config, String setting, String secretId, String what, boolean announce) {
         var builder = SecretsManagerClient.builder().httpClientBuilder(Apache5HttpClient.builder())
                 .region(Region.of(Optional.ofNullable(System.getenv("AWS_REGION")).orElse(config.s3().region())));
         config.upstream().secretsEndpoint().ifPresent(builder::endpointOverride);
@@ -32,7 +37,9 @@ public final class SecretValues {
                 throw new IllegalStateException(setting + " names the secret " + secretId
                         + ", which holds no plain-text value: store the " + what + " as the secret's string.");
             }
-            Log.infof("The %s was read from Secrets Manager (%s)", what, secretId);
+            if (announce) {
+                Log.infof("The %s was read from Secrets Manager (%s)", what, secretId);
+            }
             return value.strip();
         } catch (SdkException e) {
             throw new IllegalStateException("Could not read the " + what + " from Secrets Manager: " + setting

@@ -1,6 +1,7 @@
 package io.imagefn.images;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,14 +17,21 @@ public class ImagesApiException extends RuntimeException {
     private final String param;
     private final String code;
     private final Duration retryAfter;
+    private final Map<String, String> headers;
 
     public ImagesApiException(int status, String type, String param, String code, String message, Duration retryAfter) {
+        this(status, type, param, code, message, retryAfter, Map.of());
+    }
+
+    private ImagesApiException(int status, String type, String param, String code, String message,
+            Duration retryAfter, Map<String, String> headers) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
         this.retryAfter = retryAfter;
+        this.headers = headers;
     }
 
     /** A caller's value as an error message quotes it: whole when short, else its start and its length. */
@@ -48,7 +56,14 @@ public class ImagesApiException extends RuntimeException {
 
     /** The same failure, its message extended (to say what was kept before it happened). */
     public ImagesApiException withMessage(String message) {
-        return new ImagesApiException(status, type, param, code, message, retryAfter);
+        return new ImagesApiException(status, type, param, code, message, retryAfter, headers);
+    }
+
+    /** The same failure with more answer headers (a key's rate-limit standing, {@code x-should-retry}). */
+    public ImagesApiException withHeaders(Map<String, String> more) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+        all.putAll(more);
+        return new ImagesApiException(status, type, param, code, getMessage(), retryAfter, Map.copyOf(all));
     }
 
     public int status() {
@@ -74,6 +89,19 @@ public class ImagesApiException extends RuntimeException {
     /** The {@code Retry-After} header value: whole seconds, rounded up, at least 1. */
     public Optional<String> retryAfterHeader() {
         return retryAfter().map(d -> Long.toString(Math.max(1, (d.toMillis() + 999) / 1000)));
+    }
+
+    /**
+     * Every header the answer carries besides its body: {@code Retry-After} with {@code retry-after-ms} (which the
+     * official SDKs read first) when there is a wait, and any added ones.
+     */
+    public Map<String, String> answerHeaders() {
+        Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+        retryAfter().ifPresent(d -> {
+            all.put("Retry-After", retryAfterHeader().orElseThrow());
+            all.put("retry-after-ms", Long.toString(Math.max(1, d.toMillis())));
+        });
+        return all;
     }
 
     /** The wire body, ready for any JSON writer. */

@@ -25,4 +25,10 @@ public interface Meters {
 
     /** One more of something counted (no tags). */
     void count(String name, String description);
+
+    /**
+     * {@code amount} more of something counted, with tags whose values are bounded (a configured key's name, a
+     * refusal's code), never a caller's free text.
+     */
+    void add(String name, String description, double amount, String... tags);
 }

@@ -62,6 +62,11 @@ public class Telemetry {
         meters.gauge(name, description, value);
     }
 
+    /** {@code amount} more of something counted, with bounded tags (a key's name, a refusal's code). */
+    public void add(String name, String description, double amount, String... tags) {
+        meters.add(name, description, amount, tags);
+    }
+
     /** One more of something counted (bounded: no tags). */
     public void count(String name, String description) {
         meters.count(name, description);

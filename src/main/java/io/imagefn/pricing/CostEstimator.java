@@ -97,6 +97,56 @@ public class CostEstimator {
         return each == null ? Optional.empty() : Optional.of(cost(each.multiply(BigDecimal.valueOf(images)), "per_image"));
     }
 
+    /**
+     * The most a request can cost, before it is sent: what a budget reserves (settled later to the real cost). Token
+     * models: each image's output tokens at its quality and size from the table's bounds ({@code auto} quality as
+     * high, {@code auto} size as {@code largestSize}, other sizes scaled by pixel area, rounded up), one input token
+     * per byte of prompt, an allowance per input image. Per-image models: the price of {@code images} at that quality
+     * and size. Empty for a model without prices (no budget can be kept for it).
+     *
+     * @param promptBytes the prompt's length in UTF-8 bytes (0 without a prompt)
+     * @param inputImages how many images go in (edits, variations)
+     * @param largestSize the model's largest named size, for {@code auto} or no size
+     */
+    public Optional<BigDecimal> upperBound(String model, int images, String size, String quality, long promptBytes,
+            int inputImages, String largestSize) {
+        PriceTable.TokenPrices tokens = prices.tokenModels() == null ? null : prices.tokenModels().get(model);
+        if (tokens != null) {
+            PriceTable.TokenBounds bounds = prices.tokenBounds();
+            if (bounds == null || bounds.imageOutputPerSquare() == null) {
+                return Optional.empty();
+            }
+            String q = quality == null || "auto".equals(quality) || !bounds.imageOutputPerSquare().containsKey(quality)
+                    ? "high" : quality;
+            Integer perSquare = bounds.imageOutputPerSquare().get(q);
+            if (perSquare == null) {
+                return Optional.empty();
+            }
+            long[] wh = dimensions(size == null || "auto".equals(size) ? largestSize : size);
+            long outputEach = (perSquare * wh[0] * wh[1] + 1024L * 1024 - 1) / (1024L * 1024);
+            long textOutEach = bounds.textOutputPerImage() == null ? 0 : bounds.textOutputPerImage();
+            long imageIn = (long) inputImages * (bounds.imageInputPerImage() == null ? 0 : bounds.imageInputPerImage());
+            BigDecimal usd = price(promptBytes, tokens.textInput()).add(price(imageIn, tokens.imageInput()))
+                    .add(price(outputEach * images, tokens.imageOutput()))
+                    .add(price(textOutEach * images, tokens.textOutput())).divide(MILLION);
+            return Optional.of(usd.setScale(8, RoundingMode.UP).stripTrailingZeros());
+        }
+        return estimate(model, images, size, quality, null).map(EstimatedCost::usd);
+    }
+
+    /** {@code WIDTHxHEIGHT}, or 1024x1024 for anything else. */
+    private static long[] dimensions(String size) {
+        if (size != null) {
+            int x = size.indexOf('x');
+            try {
+                return new long[] { Long.parseLong(size.substring(0, x)), Long.parseLong(size.substring(x + 1)) };
+            } catch (RuntimeException notASize) {
+                // fall through
+            }
+        }
+        return new long[] { 1024, 1024 };
+    }
+
     private static BigDecimal byTokens(PriceTable.TokenPrices p, Usage usage) {
         long input = count(usage.inputTokens());
         long textIn = input;

@@ -21,7 +21,17 @@ public record PriceTable(
         String taken,
         String source,
         @JsonProperty("token_models") Map<String, TokenPrices> tokenModels,
-        @JsonProperty("per_image_models") Map<String, Map<String, Map<String, BigDecimal>>> perImageModels) {
+        @JsonProperty("per_image_models") Map<String, Map<String, Map<String, BigDecimal>>> perImageModels,
+        @JsonProperty("token_bounds") TokenBounds tokenBounds) {
+
+    /** What a token-priced request can use at most, for reserving its cost before it is sent. */
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TokenBounds(
+            @JsonProperty("image_output_tokens_1024x1024") Map<String, Integer> imageOutputPerSquare,
+            @JsonProperty("image_input_tokens_per_image") Integer imageInputPerImage,
+            @JsonProperty("text_output_tokens_per_image") Integer textOutputPerImage) {
+    }
 
     /** USD per million tokens of each kind. */
     @RegisterForReflection

@@ -32,9 +32,21 @@ public class RecordStore {
 
     /** The record under {@code name} (kept beside the images, so the bucket's expiry rule covers both). */
     public Optional<Record> readRecord(String name) {
+        return readObject(recordKey(name), name);
+    }
+
+    /**
+     * The record at the object key {@code key}, anywhere in the bucket: for records that must outlive the expiry rule
+     * of the images (the limits ledger).
+     */
+    public Optional<Record> readObject(String key) {
+        return readObject(key, key);
+    }
+
+    private Optional<Record> readObject(String key, String name) {
         Clients c = clients.get();
         try {
-            var object = c.s3().getObjectAsBytes(g -> g.bucket(c.bucket()).key(recordKey(name)));
+            var object = c.s3().getObjectAsBytes(g -> g.bucket(c.bucket()).key(key));
             return Optional.of(new Record(object.asByteArray(), object.response().eTag()));
         } catch (NoSuchKeyException gone) {
             return Optional.empty();
@@ -50,8 +62,17 @@ public class RecordStore {
      * @return the new ETag, or empty when another writer got there first (412)
      */
     public Optional<String> writeRecord(String name, byte[] body, String etag) {
+        return writeObject(recordKey(name), name, body, etag);
+    }
+
+    /** As {@link #writeRecord}, at the object key {@code key} (see {@link #readObject(String)}). */
+    public Optional<String> writeObject(String key, byte[] body, String etag) {
+        return writeObject(key, key, body, etag);
+    }
+
+    private Optional<String> writeObject(String key, String name, byte[] body, String etag) {
         Clients c = clients.get();
-        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(c.bucket()).key(recordKey(name))
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(c.bucket()).key(key)
                 .contentType("application/json");
         PutObjectRequest request = (etag == null ? put.ifNoneMatch("*") : put.ifMatch(etag)).build();
         try {

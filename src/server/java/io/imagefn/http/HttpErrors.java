@@ -24,7 +24,7 @@ final class HttpErrors {
         ApiKeyGuard.pathTemplate(template);
         HttpServerResponse response = ctx.response().setStatusCode(error.status())
                 .putHeader("Content-Type", "application/json");
-        error.retryAfterHeader().ifPresent(seconds -> response.putHeader("Retry-After", seconds));
+        error.answerHeaders().forEach(response::putHeader);
         return response.end(Json.encode(error.body()));
     }
 

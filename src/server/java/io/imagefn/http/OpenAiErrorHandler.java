@@ -50,7 +50,7 @@ public class OpenAiErrorHandler {
                     error.status(), Redaction.forLog(error.getMessage()));
         }
         response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
-        error.retryAfterHeader().ifPresent(v -> response.putHeader("Retry-After", v));
+        error.answerHeaders().forEach(response::putHeader);
         try {
             response.end(json.writeValueAsString(error.body()));
         } catch (JsonProcessingException e) {

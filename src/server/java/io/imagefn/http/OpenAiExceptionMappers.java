@@ -56,7 +56,7 @@ public class OpenAiExceptionMappers {
 
     static Response render(ImagesApiException e) {
         Response.ResponseBuilder r = Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body());
-        e.retryAfterHeader().ifPresent(v -> r.header("Retry-After", v));
+        e.answerHeaders().forEach(r::header);
         return r.build();
     }
 }

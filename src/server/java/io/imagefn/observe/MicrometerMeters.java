@@ -73,4 +73,9 @@ public class MicrometerMeters implements Meters {
     public void count(String name, String description) {
         Counter.builder(name).description(description).register(registry).increment();
     }
+
+    @Override
+    public void add(String name, String description, double amount, String... tags) {
+        Counter.builder(name).description(description).tags(tags).register(registry).increment(amount);
+    }
 }

@@ -90,4 +90,44 @@ class CostEstimatorTest {
 
         assertTrue(cost.isEmpty(), () -> "expected no estimate, got " + cost);
     }
+
+    /**
+     * The most a request can cost, reserved before it is sent: at least what OpenAI's published gpt-image-1 output
+     * table bills (1024x1024 high 4160 tokens, 1536x1024 high 6208, 1024x1536 medium 1584) at $40 per 1M output
+     * tokens, plus a token per prompt byte at $5 per 1M; per-image models at their list price.
+     */
+    @org.junit.jupiter.api.Test
+    void theUpperBoundCoversWhatOpenAisTableBillsForEachSizeAndQuality() {
+        assertEquals(new BigDecimal("0.1664"), bound("gpt-image-1", 1, "1024x1024", "high", 0, 0));
+        // 6208 tokens by OpenAI's table: $0.24832; the bound scales 4160 by area (6240): never below it
+        BigDecimal wide = bound("gpt-image-1", 1, "1536x1024", "high", 0, 0);
+        assertEquals(new BigDecimal("0.2496"), wide);
+        org.junit.jupiter.api.Assertions.assertTrue(wide.compareTo(new BigDecimal("0.24832")) >= 0);
+        assertEquals(new BigDecimal("0.06336"), bound("gpt-image-1", 1, "1024x1536", "medium", 0, 0));
+        assertEquals(new BigDecimal("0.3328"), bound("gpt-image-1", 2, "1024x1024", "high", 0, 0), "two images");
+        assertEquals(new BigDecimal("0.1669"), bound("gpt-image-1", 1, "1024x1024", "high", 100, 0),
+                "100 prompt bytes at $5 per 1M");
+    }
+
+    @org.junit.jupiter.api.Test
+    void autoQualityCountsAsHighAndAutoSizeAsTheLargestNamedSize() {
+        assertEquals(bound("gpt-image-1", 1, "1536x1024", "high", 0, 0), bound("gpt-image-1", 1, "auto", "auto", 0,
+                0));
+        assertEquals(bound("gpt-image-1", 1, "1536x1024", "high", 0, 0), bound("gpt-image-1", 1, null, null, 0, 0));
+    }
+
+    @org.junit.jupiter.api.Test
+    void eachInputImageAddsItsAllowanceAndPerImageModelsCostTheirListPrice() {
+        // 8000 input image tokens at $10 per 1M for gpt-image-1
+        assertEquals(new BigDecimal("0.2464"), bound("gpt-image-1", 1, "1024x1024", "high", 0, 1));
+        assertEquals(new BigDecimal("0.12"), bound("dall-e-3", 1, "1792x1024", "hd", 0, 0));
+        assertEquals(new BigDecimal("0.048"), bound("dall-e-2", 3, "256x256", null, 0, 1));
+        org.junit.jupiter.api.Assertions.assertTrue(COSTS.upperBound("no-such-model", 1, "1024x1024", "high", 0, 0,
+                "1024x1024").isEmpty(), "no price, no bound");
+    }
+
+    private static BigDecimal bound(String model, int n, String size, String quality, long promptBytes, int inputs) {
+        return COSTS.upperBound(model, n, size, quality, promptBytes, inputs, "1536x1024").orElseThrow()
+                .stripTrailingZeros();
+    }
 }
