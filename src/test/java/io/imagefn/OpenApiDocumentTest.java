@@ -28,6 +28,7 @@ import io.imagefn.http.AsyncRequests;
 import io.imagefn.openai.ImagesResource;
 import io.imagefn.openai.JobsResource;
 import io.imagefn.openai.ModelsResource;
+import io.imagefn.openai.UsageResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -67,7 +68,8 @@ class OpenApiDocumentTest {
         paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> documented.add(
                 m.toUpperCase() + " " + p.getKey())));
         Set<String> served = new TreeSet<>();
-        for (Class<?> resource : new Class<?>[] { ImagesResource.class, ModelsResource.class, JobsResource.class }) {
+        for (Class<?> resource : new Class<?>[] { ImagesResource.class, ModelsResource.class, JobsResource.class,
+                UsageResource.class }) {
             String base = resource.getAnnotation(Path.class).value();
             for (Method m : resource.getDeclaredMethods()) {
                 String verb = m.isAnnotationPresent(POST.class) ? "POST" : m.isAnnotationPresent(GET.class) ? "GET" : null;
@@ -112,6 +114,9 @@ class OpenApiDocumentTest {
         assertEquals(jsonNames(io.imagefn.images.EstimatedCost.class), properties(doc, "EstimatedCost"));
         assertEquals(jsonNames(io.imagefn.images.Usage.class), properties(doc, "ImageGenUsage"));
         assertEquals(jsonNames(ModelsResource.Model.class), properties(doc, "Model"));
+        assertEquals(jsonNames(UsageResource.Usage.class), properties(doc, "Usage"));
+        assertEquals(jsonNames(UsageResource.Budget.class), properties(doc, "UsageBudget"));
+        assertEquals(jsonNames(UsageResource.Window.class), properties(doc, "UsageWindow"));
     }
 
     /** The JSON names of a record's components. */

@@ -9,6 +9,8 @@ import io.imagefn.images.ImagesApiException;
  * <ul>
  * <li>{@link InvalidRequestError}: the request is wrong (4xx); never retry it unchanged;</li>
  * <li>{@link RateLimitedError}: 429, or the same idempotency key still in progress; retry later;</li>
+ * <li>{@link QuotaExceededError}: 429 {@code insufficient_quota}, the caller's budget is spent until its period
+ * resets; do not retry before then;</li>
  * <li>{@link ServiceError}: the upstream or the storage failed (5xx); retry, with the same idempotency key.</li>
  * </ul>
  */
@@ -20,6 +22,9 @@ public abstract class ImagesApiError extends RuntimeException {
 
     /** The error a failure of {@code status} leaves the function as, carrying {@code body}. */
     static ImagesApiError of(ImagesApiException e, String body) {
+        if (e.status() == 429 && "insufficient_quota".equals(e.code())) {
+            return new QuotaExceededError(body);
+        }
         if (e.status() == 429 || (e.status() == 409 && "idempotency_key_in_progress".equals(e.code()))) {
             return new RateLimitedError(body);
         }

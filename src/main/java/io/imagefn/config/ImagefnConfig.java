@@ -50,6 +50,60 @@ public interface ImagefnConfig {
 
     Webhook webhook();
 
+    Limits limits();
+
+    /**
+     * Per-key limits: which models a key may use, a budget in USD per period, requests and images per minute,
+     * concurrent requests and queued jobs ({@code src/site/markdown/limits.md}). Keys with limits are defined by one
+     * document; {@code IMAGEFN_API_KEYS} keys have none.
+     */
+    interface Limits {
+        /**
+         * The keys document as a file (a mounted Kubernetes Secret): {@code IMAGEFN_LIMITS_KEYS_FILE}. Re-read every
+         * {@link #reload()}; a document that turns malformed keeps the last good one (logged at ERROR).
+         */
+        Optional<java.nio.file.Path> keysFile();
+
+        /**
+         * ARN (or name) of a Secrets Manager secret holding the keys document ({@code IMAGEFN_LIMITS_KEYS_SECRET});
+         * read at startup and every {@link #reload()}, as the file is.
+         */
+        Optional<String> keysSecret();
+
+        /** How often the keys document is read again. Default 30s: a change applies within a minute. */
+        @WithDefault("30s")
+        Duration reload();
+
+        /**
+         * When the ledger (the bucket) cannot be reached: false (default) refuses paid requests with 503
+         * {@code limits_unavailable} and {@code Retry-After}, nothing paid; true lets them through unlimited, each
+         * one logged at ERROR.
+         */
+        @WithDefault("false")
+        boolean failOpen();
+
+        /**
+         * How long a request's reservation holds its key's budget if its instance dies before settling it: longer
+         * than any call may still be paid (the fault-tolerance budget). Default 20m, as the idempotency lease.
+         */
+        @WithDefault("20m")
+        Duration reservationLease();
+
+        /**
+         * The rate windows' length: {@code requests_per_minute} and {@code images_per_minute} count the admissions of
+         * the last window. Default 1m; keep it so (tests shorten it to watch a client wait out a window).
+         */
+        @WithDefault("1m")
+        Duration window();
+
+        /**
+         * Where in the bucket the ledger keeps one record per key ({@code IMAGEFN_LIMITS_LEDGER_PREFIX}). Default
+         * {@code ledger/<key-prefix>}: outside the key prefix, whose objects the bucket's rule expires after a day; a
+         * rule that covered the ledger would forget a month's spend after an idle day.
+         */
+        Optional<String> ledgerPrefix();
+    }
+
     /**
      * Asynchronous jobs ({@code Prefer: respond-async}): the request is answered 202 at once and runs detached; its
      * record lives in the bucket beside the images ({@code <key-prefix>records/jobs/}).

@@ -26,6 +26,7 @@ import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.ImagesResponse;
 import io.imagefn.images.VariationRequest;
+import io.imagefn.limits.Admission;
 import io.imagefn.observe.Binding;
 import io.imagefn.observe.Redaction;
 import io.imagefn.pipeline.ImagePipeline;
@@ -51,6 +52,7 @@ public class JobRunner {
     private final Webhooks webhooks;
     private final JobViews views;
     private final KeyQueues queues;
+    private final Admission admission;
     private final ThreadPoolExecutor pool;
     /** Room for the jobs queued or running here: max-concurrent plus max-queued. */
     private final Semaphore places;
@@ -67,7 +69,8 @@ public class JobRunner {
     }
 
     public JobRunner(ImagefnConfig config, JobStore store, ImagePipeline pipeline, Idempotency idempotency,
-            Webhooks webhooks, JobViews views, KeyQueues queues) {
+            Webhooks webhooks, JobViews views, KeyQueues queues, Admission admission) {
+        this.admission = admission;
         this.config = config;
         this.store = store;
         this.pipeline = pipeline;
@@ -208,6 +211,8 @@ public class JobRunner {
     public Optional<JobRecord> failFromPlatform(String owner, String id, String message) {
         finish(owner, id, r -> r.failed(now(), new ErrorBody.Error(message, "api_error", null, "job_worker_failed"),
                 500), Webhooks.FAILED);
+        // the worker may have died during its paid call: the reservation counts as spent, not given back
+        admission.settleJobAtReserved(owner, id);
         return store.read(owner, id).map(JobStore.Versioned::job);
     }
 
@@ -234,7 +239,7 @@ public class JobRunner {
             }
             JobRecord job = claimed.get();
             if (job.cancelRequested()) {
-                // asked to cancel before the upstream call started: nothing is paid
+                // asked to cancel before the upstream call started: nothing is paid (ended() gives the reservation back)
                 finish(job, r -> r.cancelled(now()), Webhooks.CANCELLED);
                 return;
             }
@@ -264,6 +269,8 @@ public class JobRunner {
                 return;
             }
             finish(job, r -> r.failed(now(), e.body().error(), e.status()), Webhooks.FAILED);
+            // a paid call settled the reservation itself; one still held was never admitted to a call
+            admission.releaseJob(job.owner(), job.id());
             return;
         } catch (RuntimeException e) {
             Log.warnf("Job %s failed: %s", job.id(), Redaction.forLog(String.valueOf(e.getMessage())));
@@ -291,10 +298,16 @@ public class JobRunner {
         store.update(owner, id, r -> r.finished() ? null : change.apply(r)).ifPresent(r -> ended(r, event));
     }
 
-    /** A job just finished: its key's queue place is given back and its webhook told. */
+    /**
+     * A job just finished: its key's queue place is given back (with its reservation when it was cancelled before its
+     * call: nothing was paid) and its webhook told.
+     */
     void ended(JobRecord job, String event) {
         try {
             queues.leave(job.owner(), job.id());
+            if (Webhooks.CANCELLED.equals(event)) {
+                admission.releaseJob(job.owner(), job.id());
+            }
         } catch (RuntimeException e) {
             // its entry is dropped the next time its key is full, once the job is read as finished
             Log.warnf("Job %s: its queue place was not given back: %s", job.id(), Redaction.forLog(e.getMessage()));

@@ -19,6 +19,7 @@ import io.imagefn.images.ImageRequest;
 import io.imagefn.images.ImageRules;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.Variation;
+import io.imagefn.limits.Admission;
 import io.imagefn.images.VariationRequest;
 import io.imagefn.pipeline.Origin;
 import io.imagefn.pricing.CostEstimator;
@@ -45,11 +46,14 @@ public class JobSubmissions {
     private final CostEstimator costs;
     private final JobDispatch dispatch;
     private final UpstreamScope scope;
+    private final Admission admission;
     private final SecureRandom random = new SecureRandom();
 
     public JobSubmissions(ImagefnConfig config, JobStore store, JobRunner runner, JobViews views, Webhooks webhooks,
-            JobInputs inputs, KeyQueues queues, CostEstimator costs, JobDispatch dispatch, UpstreamScope scope) {
+            JobInputs inputs, KeyQueues queues, CostEstimator costs, JobDispatch dispatch, UpstreamScope scope,
+            Admission admission) {
         this.scope = scope;
+        this.admission = admission;
         this.config = config;
         this.store = store;
         this.runner = runner;
@@ -77,22 +81,27 @@ public class JobSubmissions {
     public ImageJob generation(GenerateRequest request, Origin origin, WebhookAsk webhook) {
         ImageModel model = ImageRules.validate(request, allowUnknownModels()).model();
         refuseStream(request.stream());
-        return submit("generate", request, model, request.quality(), origin, webhook, body -> {
-        });
+        admission.checkModel(origin, model);
+        return submit("generate", request, ask(model, request, request.prompt(), request.quality(), 0), origin,
+                webhook, body -> {
+                });
     }
 
     public ImageJob edit(EditRequest request, Origin origin, WebhookAsk webhook) {
         Edit edit = ImageRules.validateEdit(request, allowUnknownModels());
         refuseStream(request.stream());
         scope.checkEdit(request);
-        return submit("edit", request, edit.model(), request.quality(), origin, webhook,
-                body -> inputs.stageEdit(request, edit, origin, body));
+        admission.checkModel(origin, edit.model());
+        int in = request.images().size() + (request.mask() == null ? 0 : 1);
+        return submit("edit", request, ask(edit.model(), request, request.prompt(), request.quality(), in), origin,
+                webhook, body -> inputs.stageEdit(request, edit, origin, body));
     }
 
     public ImageJob variation(VariationRequest request, Origin origin, WebhookAsk webhook) {
         Variation variation = ImageRules.validateVariation(request, allowUnknownModels());
         scope.checkVariation();
-        return submit("variation", request, variation.model(), null, origin, webhook,
+        admission.checkModel(origin, variation.model());
+        return submit("variation", request, ask(variation.model(), request, null, null, 1), origin, webhook,
                 body -> inputs.stageVariation(request, origin, body));
     }
 
@@ -102,8 +111,10 @@ public class JobSubmissions {
      * instance's queue and in the key's; the key claimed (a duplicate racing this one gets this job); the inputs
      * staged; the record written; the run dispatched.
      */
-    private ImageJob submit(String operation, ImageRequest request, ImageModel model, String quality, Origin origin,
+    private ImageJob submit(String operation, ImageRequest request, Admission.Ask cost, Origin origin,
             WebhookAsk ask, Consumer<Map<String, Object>> staging) {
+        ImageModel model = cost.model();
+        String quality = cost.quality();
         JobRecord.Webhook hook = ask == null ? null : webhooks.check(ask.url(), ask.events());
         Optional<String> key = origin.key(request.idempotencyKey());
         if (key.isPresent() && !ImageRules.isIdempotencyKey(key.get())) {
@@ -131,6 +142,9 @@ public class JobSubmissions {
                             return sameRequestsJob(owner, raced.get(), request);
                         }
                     }
+                    // the job's greatest cost reserved under its id now, before anything is paid; its run finds it
+                    Admission.Ticket reserved = admission.reserveJob(origin, cost, id);
+                    reserved.keptForJob();
                     Map<String, Object> body = JobBodies.of(request);
                     staging.accept(body);
                     int n = request.n() == null ? 1 : request.n();
@@ -163,15 +177,22 @@ public class JobSubmissions {
         } catch (RuntimeException e) {
             store.update(job.owner(), job.id(), r -> r.finished() ? null : r.failed(System.currentTimeMillis() / 1000,
                     new ErrorBody.Error("The job could not be started.", "api_error", null, "job_dispatch_failed"),
-                    503)).ifPresent(r -> queues.leave(r.owner(), r.id()));
+                    503)).ifPresent(r -> {
+                        queues.leave(r.owner(), r.id());
+                        admission.releaseJob(r.owner(), r.id());
+                    });
             throw e;
         }
     }
 
-    /** A submission refused after taking its places: the key's queue place and its idempotency key are freed. */
+    /**
+     * A submission refused after taking its places: the key's queue place, its reservation and its idempotency key are
+     * freed (nothing was paid: the job was never written).
+     */
     private void giveBack(String owner, String operation, Optional<String> key, String id) {
         try {
             queues.leave(owner, id);
+            admission.releaseJob(owner, id);
             key.ifPresent(k -> store.releaseKey(owner, operation, k, id));
         } catch (RuntimeException e) {
             // the queue entry is dropped when the key is next full (no record: not unfinished); the key then names
@@ -200,6 +221,14 @@ public class JobSubmissions {
         throw new ImagesApiException(409, ImagesApiException.INVALID_REQUEST, "idempotency_key",
                 "idempotency_key_in_progress", "A request with this idempotency key is still being submitted. Retry "
                         + "shortly to get its job.", Duration.ofSeconds(2));
+    }
+
+    /** What a job may cost, for its key's reservation. */
+    private static Admission.Ask ask(ImageModel model, ImageRequest request, String prompt, String quality,
+            int inputImages) {
+        long promptBytes = prompt == null ? 0 : prompt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return new Admission.Ask(model, request.n() == null ? 1 : request.n(), request.size(), quality, promptBytes,
+                inputImages);
     }
 
     private static void refuseStream(Boolean stream) {

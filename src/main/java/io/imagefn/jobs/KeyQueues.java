@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImagesApiException;
+import io.imagefn.limits.KeyRegistry;
 import io.imagefn.storage.RecordStore;
 import io.imagefn.storage.StorageException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -35,12 +36,14 @@ public class KeyQueues {
     private final RecordStore records;
     private final JobStore jobs;
     private final ObjectMapper json;
+    private final KeyRegistry keys;
     private final int max;
     /** Serialized in this process too: some S3-compatible servers check a condition without a lock (see Idempotency). */
     private final Lock[] locks = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new ReentrantLock())
             .toArray(Lock[]::new);
 
-    public KeyQueues(ImagefnConfig config, RecordStore records, JobStore jobs, ObjectMapper json) {
+    public KeyQueues(ImagefnConfig config, RecordStore records, JobStore jobs, ObjectMapper json, KeyRegistry keys) {
+        this.keys = keys;
         this.records = records;
         this.jobs = jobs;
         this.json = json;
@@ -55,9 +58,11 @@ public class KeyQueues {
     /**
      * Takes a place for job {@code id} in its key's queue.
      *
-     * @throws ImagesApiException 429 {@code too_many_queued_jobs} when the key has its maximum unfinished
+     * @throws ImagesApiException 429 {@code too_many_queued_jobs} when the key has its maximum unfinished: its own
+     *         {@code max_queued_jobs} in the keys document, else {@code imagefn.jobs.max-queued-per-key}
      */
     void enter(String owner, String id) {
+        int max = keys.of(owner).maxQueuedJobs().orElse(this.max);
         change(owner, current -> {
             if (current.contains(id)) {
                 return null;

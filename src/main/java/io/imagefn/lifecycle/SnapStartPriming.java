@@ -20,6 +20,7 @@ import io.imagefn.images.GenerateRequest;
 import io.imagefn.images.ImageModel;
 import io.imagefn.images.ImageRules;
 import io.imagefn.images.ImagesResponse;
+import io.imagefn.limits.KeyRegistry;
 import io.imagefn.pricing.CostEstimator;
 import io.imagefn.storage.ImageStore;
 import io.imagefn.upstream.UpstreamConnection;
@@ -38,7 +39,8 @@ import io.quarkus.runtime.StartupEvent;
  * <p>
  * After a restore, what must not be shared by the instances restored from one snapshot is made anew: the generator of
  * image ids (a copied generator would hand two instances the same ids), the storage clients with their cached
- * credentials, and the upstream key read from Secrets Manager (a snapshot can be older than a key rotation).
+ * credentials, the upstream key and the keys document read from Secrets Manager (a snapshot can be older than a key
+ * rotation or a revoked key).
  */
 @ApplicationScoped
 public class SnapStartPriming implements Resource {
@@ -46,12 +48,14 @@ public class SnapStartPriming implements Resource {
     private final ImageStore store;
     private final UpstreamConnection upstream;
     private final UpstreamKey key;
+    private final KeyRegistry keys;
     private final CostEstimator costs;
     private final ObjectMapper json;
     private final boolean primeAtStart;
 
-    public SnapStartPriming(ImageStore store, UpstreamConnection upstream, UpstreamKey key, CostEstimator costs,
-            ObjectMapper json, ImagefnConfig config) {
+    public SnapStartPriming(ImageStore store, UpstreamConnection upstream, UpstreamKey key, KeyRegistry keys,
+            CostEstimator costs, ObjectMapper json, ImagefnConfig config) {
+        this.keys = keys;
         this.store = store;
         this.upstream = upstream;
         this.key = key;
@@ -85,7 +89,8 @@ public class SnapStartPriming implements Resource {
         store.afterRestore();
         key.refresh();
         key.get(); // fails here, at restore, if the secret can no longer be read
-        Log.info("Restored from a snapshot: id generator, storage clients and upstream key renewed");
+        keys.reloadNow(); // a snapshot can be older than a revoked key or a lowered budget
+        Log.info("Restored from a snapshot: id generator, storage clients, upstream key and keys document renewed");
     }
 
     /** The work done before a checkpoint; see the class comment. */

@@ -43,6 +43,7 @@ public final class RequestRecord {
     private int stored;
     private int unstored;
     private boolean replayed;
+    private String key;
 
     RequestRecord(Telemetry telemetry, String function, Binding binding, Span span, boolean logPrompt) {
         this.telemetry = telemetry;
@@ -81,6 +82,11 @@ public final class RequestRecord {
 
     public void callingUpstream() {
         upstreamCalled = true;
+    }
+
+    /** The name of the caller's key (never the key), for the log line; set once the request is admitted. */
+    public void key(String name) {
+        this.key = name;
     }
 
     public void upstreamRequestId(Optional<String> id) {
@@ -174,6 +180,9 @@ public final class RequestRecord {
         fields.put("unstored", unstored);
         fields.put("upstream_request", upstreamRequestId == null ? "-" : upstreamRequestId);
         fields.put("cost_usd", cost == null ? "-" : cost.usd().toPlainString());
+        if (key != null) {
+            fields.put("key", clean(key));
+        }
         if (errorCode != null) {
             fields.put("error_code", clean(errorCode));
         }

@@ -40,6 +40,8 @@ import io.imagefn.storage.ImageStore;
 import io.imagefn.upstream.CallerErrors;
 import io.imagefn.upstream.UpstreamClient;
 import io.imagefn.upstream.UpstreamScope;
+import io.imagefn.upstream.UpstreamStream;
+import io.imagefn.limits.Admission;
 import io.imagefn.upstream.UpstreamDownloads;
 import io.imagefn.upstream.UpstreamAnswer;
 import io.imagefn.upstream.UpstreamImages;
@@ -56,6 +58,7 @@ public class ImagePipeline {
     private final ImagefnConfig config;
     private final UpstreamClient upstream;
     private final UpstreamScope scope;
+    private final Admission admission;
     private final ImageStore store;
     private final ImageInputs inputs;
     private final ObjectMapper json;
@@ -67,8 +70,9 @@ public class ImagePipeline {
 
     public ImagePipeline(ImagefnConfig config, UpstreamClient upstream, ImageStore store, ImageInputs inputs,
             ObjectMapper json, Telemetry telemetry, CostEstimator costs, Idempotency idempotency,
-            UpstreamDownloads downloads, MemoryBudget memory, UpstreamScope scope) {
+            UpstreamDownloads downloads, MemoryBudget memory, UpstreamScope scope, Admission admission) {
         this.scope = scope;
+        this.admission = admission;
         this.downloads = downloads;
         this.memory = memory;
         this.config = config;
@@ -89,8 +93,8 @@ public class ImagePipeline {
                 return g;
             });
             record.accepted(generation.model(), request.n(), request.prompt());
-            return paid(record, origin, "generate", request, generation.model(), request.quality(),
-                    () -> upstream.generate(generation));
+            return paid(record, origin, "generate", request, ask(generation.model(), request, request.prompt(), 0),
+                    request.quality(), () -> upstream.generate(generation));
         });
     }
 
@@ -100,12 +104,13 @@ public class ImagePipeline {
                 Edit e = ImageRules.validateEdit(request, allowUnknownModels());
                 refuseStreaming(request.stream());
                 scope.checkEdit(request);
+                allowed(origin, e.model());
                 return e;
             });
             record.accepted(edit.model(), request.n(), request.prompt());
             EditInputs in = load(edit, origin.owner(), held);
-            return paid(record, origin, "edit", request, edit.model(), request.quality(),
-                    () -> upstream.edit(edit, in.images(), in.mask()));
+            return paid(record, origin, "edit", request, ask(edit.model(), request, request.prompt(),
+                    inputs(request)), request.quality(), () -> upstream.edit(edit, in.images(), in.mask()));
         });
     }
 
@@ -114,12 +119,13 @@ public class ImagePipeline {
             Variation variation = record.validate(request.model(), () -> {
                 Variation v = ImageRules.validateVariation(request, allowUnknownModels());
                 scope.checkVariation();
+                allowed(origin, v.model());
                 return v;
             });
             record.accepted(variation.model(), request.n(), null);
             InputImage image = inputs.load(request.image(), origin.owner(), held);
             InputRules.checkVariationInput(image);
-            return paid(record, origin, "variation", request, variation.model(), null,
+            return paid(record, origin, "variation", request, ask(variation.model(), request, null, 1), null,
                     () -> upstream.variation(variation, image));
         });
     }
@@ -129,11 +135,36 @@ public class ImagePipeline {
      * inline), answered as {@link #inline} says.
      */
     private ImagesResponse paid(RequestRecord record, Origin origin, String function, ImageRequest request,
-            ImageModel model, String quality, Supplier<UpstreamAnswer> upstreamCall) {
+            Admission.Ask ask, String quality, Supplier<UpstreamAnswer> upstreamCall) {
+        ImageModel model = ask.model();
         boolean inline = inline(origin, model, request.responseFormat());
-        return once(record, origin, function, request.idempotencyKey(), request.fingerprint(), inline,
-                () -> produce(record, model, request.size(), quality, upstreamCall, new Kept(inline,
-                        origin.owner())));
+        return once(record, origin, function, request.idempotencyKey(), request.fingerprint(), inline, () -> {
+            // admitted once the request will run (a replay pays and counts nothing), before anything is paid
+            Admission.Ticket ticket = admission.admit(origin, ask);
+            record.key(ticket.key().name());
+            try {
+                return produce(record, ticket, model, request.size(), quality, upstreamCall, new Kept(inline,
+                        origin.owner()));
+            } finally {
+                ticket.close();
+            }
+        });
+    }
+
+    /** What a request may cost, for its key's reservation. */
+    private static Admission.Ask ask(ImageModel model, ImageRequest request, String prompt, int inputImages) {
+        long promptBytes = prompt == null ? 0 : prompt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return new Admission.Ask(model, request.n() == null ? 1 : request.n(), request.size(),
+                request instanceof ImageRequest.Prompted p ? p.quality() : null, promptBytes, inputImages);
+    }
+
+    private static int inputs(EditRequest request) {
+        return request.images().size() + (request.mask() == null ? 0 : 1);
+    }
+
+    /** A model the caller's key may not use is refused while validating: before any input is fetched. */
+    private void allowed(Origin origin, ImageModel model) {
+        admission.checkModel(origin, model);
     }
 
     /**
@@ -172,8 +203,34 @@ public class ImagePipeline {
                 return g;
             });
             record.accepted(generation.model(), request.n(), request.prompt());
-            return new StreamRelay(call(record, () -> upstream.openGenerationStream(generation)), store, json, record,
-                    costs, generation.model().name(), origin.owner(), held);
+            Admission.Ticket ticket = admitted(record, origin, ask(generation.model(), request, request.prompt(), 0));
+            return new StreamRelay(open(record, ticket, () -> upstream.openGenerationStream(generation)), store, json,
+                    record, costs, generation.model().name(), origin.owner(), held, ticket);
+        });
+    }
+
+    private Admission.Ticket admitted(RequestRecord record, Origin origin, Admission.Ask ask) {
+        Admission.Ticket ticket = admission.admit(origin, ask);
+        record.key(ticket.key().name());
+        return ticket;
+    }
+
+    /**
+     * Opens a stream under its ticket: a failure before the first event is judged by whether it may have been paid;
+     * once open, the relay settles the ticket when the stream ends.
+     */
+    private static UpstreamStream open(RequestRecord record, Admission.Ticket ticket,
+            Supplier<UpstreamStream> opening) {
+        return call(record, () -> {
+            try {
+                return opening.get();
+            } catch (RuntimeException failure) {
+                ticket.failed(failure);
+                throw failure;
+            } catch (Error unforeseen) {
+                ticket.close();
+                throw unforeseen;
+            }
         });
     }
 
@@ -188,8 +245,10 @@ public class ImagePipeline {
             });
             record.accepted(edit.model(), request.n(), request.prompt());
             EditInputs in = load(edit, origin.owner(), held);
-            return new StreamRelay(call(record, () -> upstream.openEditStream(edit, in.images(), in.mask())), store,
-                    json, record, costs, edit.model().name(), origin.owner(), held);
+            Admission.Ticket ticket = admitted(record, origin, ask(edit.model(), request, request.prompt(),
+                    inputs(request)));
+            return new StreamRelay(open(record, ticket, () -> upstream.openEditStream(edit, in.images(), in.mask())),
+                    store, json, record, costs, edit.model().name(), origin.owner(), held, ticket);
         });
     }
 
@@ -281,17 +340,28 @@ public class ImagePipeline {
      * with its own retries, so that a failed download never runs the paid call again. A failure after some images
      * were stored says where they are.
      */
-    private StoredResponse produce(RequestRecord record, ImageModel model, String askedSize, String askedQuality,
-            Supplier<UpstreamAnswer> upstreamCall, Kept kept) {
-        try (UpstreamAnswer answer = call(record, upstreamCall)) {
+    private StoredResponse produce(RequestRecord record, Admission.Ticket ticket, ImageModel model, String askedSize,
+            String askedQuality, Supplier<UpstreamAnswer> upstreamCall, Kept kept) {
+        try (UpstreamAnswer answer = call(record, () -> {
+            try {
+                return upstreamCall.get();
+            } catch (RuntimeException failure) {
+                // told before it is translated for the caller: whether it may have been paid is read from it
+                ticket.failed(failure);
+                throw failure;
+            }
+        })) {
             record.upstreamRequestId(answer.requestId());
             String requestId = answer.requestId().orElse("-");
             UpstreamImages produced;
             try {
                 produced = call(record, () -> answer.read(json, image -> keep(record, image, requestId, kept)));
             } catch (ImagesApiException e) {
+                // the answer had begun: the images are billed, whatever happened to them after
+                ticket.paid(Optional.empty());
                 throw kept.after(e);
             } catch (OutOfMemoryError e) {
+                ticket.paid(Optional.empty());
                 throw kept.after(ImagesApiException.outOfMemory("while reading the upstream's answer ("
                         + answer.received() + " images received)"));
             }
@@ -299,6 +369,7 @@ public class ImagePipeline {
                     produced.size() != null ? produced.size() : askedSize,
                     produced.quality() != null ? produced.quality() : askedQuality, produced.usage());
             record.cost(cost);
+            ticket.paid(cost.map(EstimatedCost::usd));
             return new StoredResponse(new ImagesResponse(produced.created(), kept.data, produced.background(),
                     produced.outputFormat(), produced.quality(), produced.size(), produced.usage(),
                     cost.orElse(null)), kept.where);

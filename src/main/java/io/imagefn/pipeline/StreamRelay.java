@@ -3,6 +3,7 @@ package io.imagefn.pipeline;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import io.imagefn.images.EstimatedCost;
 import io.imagefn.images.ImageFormat;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.Usage;
+import io.imagefn.limits.Admission;
 import io.imagefn.memory.MemoryBudget;
 import io.imagefn.observe.RequestRecord;
 import io.imagefn.pricing.CostEstimator;
@@ -45,10 +47,17 @@ public final class StreamRelay {
     /** Set once, by whichever comes first: the caller's writing, or abandoning the relay. */
     private final AtomicBoolean taken = new AtomicBoolean();
     private volatile boolean callerGone;
+    private final Admission.Ticket ticket;
     private int completed;
+    /** What the completed images cost, when each one said (its usage). */
+    private BigDecimal priced = BigDecimal.ZERO;
+    private boolean everyImagePriced = true;
+    /** The upstream ended the stream itself, with its caller still there. */
+    private boolean endedWhole;
 
     StreamRelay(UpstreamStream upstream, ImageStore store, ObjectMapper json, RequestRecord record, CostEstimator costs,
-            String model, String owner, MemoryBudget.Lease held) {
+            String model, String owner, MemoryBudget.Lease held, Admission.Ticket ticket) {
+        this.ticket = ticket;
         this.owner = owner;
         this.held = held;
         this.upstream = upstream;
@@ -74,6 +83,8 @@ public final class StreamRelay {
             upstream.close();
             held.close();
             record.clientClosed();
+            // the generation was under way: it is paid
+            ticket.paid(Optional.empty());
         }
     }
 
@@ -91,6 +102,16 @@ public final class StreamRelay {
         if (!taken.compareAndSet(false, true)) {
             throw new IOException("the stream was given up: its caller did not take it in time");
         }
+        try {
+            relayAll(out);
+        } finally {
+            // an opened stream is paid: what its completed images cost when it ended with each one priced, else the
+            // reserved greatest cost (a stream cut short may still be billed whole)
+            ticket.paid(endedWhole && completed > 0 && everyImagePriced ? Optional.of(priced) : Optional.empty());
+        }
+    }
+
+    private void relayAll(OutputStream out) throws IOException {
         try (held; upstream) {
             for (UpstreamStream.Event event = upstream.next(); event != null; event = upstream.next()) {
                 if (event.data() == null || event.data().isBlank() || event.data().startsWith("[DONE]")) {
@@ -98,6 +119,7 @@ public final class StreamRelay {
                 }
                 relay(out, event.name(), event.data());
             }
+            endedWhole = !callerGone;
             if (callerGone) {
                 throw new IOException("the caller was dropped for not reading");
             }
@@ -217,6 +239,7 @@ public final class StreamRelay {
         Optional<EstimatedCost> cost = costs.estimate(model, 1, event.path("size").asText(null),
                 event.path("quality").asText(null), usage);
         record.cost(cost);
+        cost.ifPresentOrElse(c -> priced = priced.add(c.usd()), () -> everyImagePriced = false);
         cost.ifPresent(c -> event.set("estimated_cost", json.valueToTree(c)));
     }
 

@@ -2,16 +2,15 @@ package io.imagefn.http;
 
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
-import io.imagefn.config.ImagefnConfig;
 import io.imagefn.images.ImagesApiException;
 import io.imagefn.images.Sha256;
+import io.imagefn.limits.KeyRegistry;
 import io.imagefn.upstream.OfflineEmulator;
 import io.quarkus.logging.Log;
 import io.vertx.ext.web.Router;
@@ -52,23 +51,21 @@ public class ApiKeyGuard {
     private static final Set<String> PUBLIC = Set.of("/", "/index.html", "/playground.css",
             "/playground.js", "/favicon.ico", "/playground/models", "/q/health", "/q/metrics", "/q/openapi");
 
-    private final List<byte[]> keyDigests;
+    private final KeyRegistry keys;
     private final Instance<OfflineEmulator> emulator;
 
-    public ApiKeyGuard(ImagefnConfig config, Instance<OfflineEmulator> emulator) {
-        this.keyDigests = config.apiKeys().orElse(List.of()).stream().map(String::trim).filter(k -> !k.isEmpty())
-                .map(ApiKeyGuard::digest).toList();
+    public ApiKeyGuard(KeyRegistry keys, Instance<OfflineEmulator> emulator) {
+        this.keys = keys;
         this.emulator = emulator;
     }
 
     void register(@Observes Router router) {
-        if (keyDigests.isEmpty()) {
+        if (!keys.keysRequired()) {
             Log.info("API keys: none configured, the HTTP surface is open");
             return;
         }
-        Log.infof("API keys: %d configured; every path but the playground page, health, metrics and the OpenAPI "
-                + "document requires one",
-                keyDigests.size());
+        Log.info("API keys: configured (IMAGEFN_API_KEYS and the keys document); every path but the playground page, "
+                + "health, metrics and the OpenAPI document requires one");
         // before the body handler (Integer.MIN_VALUE + 1): a request without a key is refused unread
         router.route().order(Integer.MIN_VALUE).handler(this::check);
     }
@@ -101,12 +98,7 @@ public class ApiKeyGuard {
     }
 
     private boolean matches(String presented) {
-        byte[] d = digest(presented);
-        boolean match = false;
-        for (byte[] key : keyDigests) {
-            match |= MessageDigest.isEqual(d, key);
-        }
-        return match;
+        return keys.isKey(digest(presented));
     }
 
     private static void refuse(RoutingContext ctx, String message, String code) {
