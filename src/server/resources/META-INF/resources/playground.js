@@ -19,8 +19,10 @@ async function init() {
   $('clear-mask').addEventListener('click', clearMask);
   $('close-edit').addEventListener('click', () => { $('editor').hidden = true; });
   $('apply-edit').addEventListener('click', applyEdit);
+  $('key').addEventListener('change', showUsage);
   followModel();
   await listJobs();
+  await showUsage();
   document.body.dataset.ready = 'true';
 }
 
@@ -91,6 +93,29 @@ async function generate() {
     fail('Request failed: ' + e.message);
   } finally {
     for (const b of document.querySelectorAll('button')) b.disabled = false;
+    await showUsage();
+  }
+}
+
+/** What this key has left (GET /v1/usage), under the form; nothing where the key has no limits. */
+async function showUsage() {
+  const el = $('usage');
+  try {
+    const response = await fetch('/v1/usage', { headers: headers() });
+    const u = response.ok ? await response.json() : {};
+    const parts = [];
+    if (u.budget) {
+      const period = { day: 'today', month: 'this month', grant: 'of the grant' }[u.budget.period] || '';
+      const held = Number(u.budget.reserved_usd) > 0 ? ` ($${u.budget.reserved_usd} held by requests running)` : '';
+      parts.push(`$${u.budget.remaining_usd} of $${u.budget.usd} left ${period}${held}`);
+    }
+    if (u.images) parts.push(`${u.images.remaining} of ${u.images.limit} images left this minute`);
+    if (u.requests) parts.push(`${u.requests.remaining} of ${u.requests.limit} requests left this minute`);
+    if (u.models) parts.push(`models: ${u.models.join(', ')}`);
+    el.textContent = parts.length ? `Key "${u.key}": ${parts.join(' · ')}` : '';
+    el.hidden = parts.length === 0;
+  } catch (e) {
+    el.hidden = true;
   }
 }
 
@@ -226,6 +251,7 @@ async function follow(job) {
     job = await response.json();
     renderJob(li, job);
   }
+  await showUsage();
   return job;
 }
 
@@ -290,6 +316,7 @@ async function applyEdit() {
     fail('Edit failed: ' + e.message);
   } finally {
     for (const b of document.querySelectorAll('button')) b.disabled = false;
+    await showUsage();
   }
 }
 

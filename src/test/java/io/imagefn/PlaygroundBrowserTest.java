@@ -39,6 +39,11 @@ class PlaygroundBrowserTest {
 
     @Test
     void aUserGeneratesStreamsAndEditsImagesInTheBrowser() throws Exception {
+        drive(DRIVER, page);
+    }
+
+    /** Runs a Playwright script ({@code node <script> <page>}) and fails with its output unless it passes. */
+    static void drive(Path script, URL page) throws Exception {
         String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
         List<String> missing = new ArrayList<>();
         if (!Files.isExecutable(Path.of(chromium))) {
@@ -58,7 +63,7 @@ class PlaygroundBrowserTest {
             Assumptions.abort(why + "; .ci/run installs them");
         }
 
-        Process node = new ProcessBuilder("node", DRIVER.toString(), page.toString()).redirectErrorStream(true).start();
+        Process node = new ProcessBuilder("node", script.toString(), page.toString()).redirectErrorStream(true).start();
         String output;
         if (!node.waitFor(3, TimeUnit.MINUTES)) {
             node.destroyForcibly();
