@@ -2,6 +2,7 @@ package io.imagefn.knative;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -89,9 +90,36 @@ class KnativeDescriptorsTest {
                             + "does not create");
                 }
             }
-            // secrets never appear as plain values
-            if (name.contains("KEY") && env.has("value")) {
+            // secrets never appear as plain values (a _FILE variable names where a mounted secret is)
+            if (name.contains("KEY") && !name.endsWith("_FILE") && env.has("value")) {
                 problems.add(name + " is set in plain text");
+            }
+        }
+        // a mounted Secret (the keys document) is created by the README too, with the file the variable names
+        JsonNode pod = Descriptors.at(Descriptors.documents(DIR.resolve("service.yaml")).get(0), "/spec/template/spec");
+        for (JsonNode mount : container.path("volumeMounts")) {
+            JsonNode volume = null;
+            for (JsonNode v : pod.path("volumes")) {
+                if (v.path("name").asText().equals(mount.path("name").asText())) {
+                    volume = v;
+                }
+            }
+            if (volume == null || volume.at("/secret/secretName").isMissingNode()) {
+                problems.add("mount " + mount.path("name").asText() + " is not a Secret volume");
+                continue;
+            }
+            assertFalse(mount.has("subPath"), "a subPath mount never sees the Secret change");
+            String file = null;
+            for (JsonNode env : container.path("env")) {
+                if (env.path("value").asText().startsWith(mount.path("mountPath").asText() + "/")) {
+                    file = env.path("value").asText().substring(mount.path("mountPath").asText().length() + 1);
+                }
+            }
+            if (file == null || !Pattern.compile("create secret generic " + volume.at("/secret/secretName").asText()
+                    + "[^`]*--from-file=" + Pattern.quote(file) + "=").matcher(readme).find()) {
+                problems.add("Secret " + volume.at("/secret/secretName").asText() + " mounted at "
+                        + mount.path("mountPath").asText() + " holds no file a variable names, or the README does "
+                        + "not create it");
             }
         }
         assertTrue(problems.isEmpty(), problems::toString);

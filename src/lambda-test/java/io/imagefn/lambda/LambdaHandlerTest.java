@@ -121,7 +121,7 @@ class LambdaHandlerTest {
     }
 
     /** What the Java runtime hands the handler; only the request id matters here. */
-    private static Context context(String requestId) {
+    static Context context(String requestId) {
         return new Context() {
             public String getAwsRequestId() {
                 return requestId;

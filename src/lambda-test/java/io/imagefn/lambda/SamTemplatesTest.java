@@ -159,6 +159,12 @@ class SamTemplatesTest {
                 "s3:DeleteObject on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/${KeyPrefix}*\"}",
                 "s3:ListBucket on {\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}\"}",
                 "secretsmanager:GetSecretValue on {\"Ref\":\"UpstreamKeySecretArn\"}");
+        // every function admits or settles paid work: the keys document, and the ledger's records read and replaced
+        String ledger = "{\"Fn::Sub\":\"arn:${AWS::Partition}:s3:::${ImagesBucket}/ledger/${KeyPrefix}*\"}";
+        Set<String> withKeysDocument = Set.of(
+                "secretsmanager:GetSecretValue on {\"Ref\":\"KeysSecretArn\"} if HasKeysDocument",
+                "s3:GetObject on " + ledger + " if HasKeysDocument",
+                "s3:PutObject on " + ledger + " if HasKeysDocument");
         Map<String, String> extra = Map.of(
                 "HttpFunctionRole", "lambda:InvokeFunction on {\"Ref\":\"JobWorkerFunctionAliaslive\"}",
                 "JobWorkerFunctionRole", "lambda:InvokeFunction on {\"Ref\":\"JobFailedFunctionAliaslive\"}");
@@ -169,14 +175,23 @@ class SamTemplatesTest {
             Set<String> grants = new TreeSet<>();
             for (JsonNode policy : role.getValue().at("/Properties/Policies")) {
                 for (JsonNode statement : policy.at("/PolicyDocument/Statement")) {
+                    // a statement that exists only under a condition: {"Fn::If": [condition, statement, NoValue]}
+                    JsonNode conditional = statement.path("Fn::If");
+                    String when = "";
+                    if (conditional.isArray()) {
+                        assertEquals("{\"Ref\":\"AWS::NoValue\"}", conditional.get(2).toString(), "nothing otherwise");
+                        when = " if " + conditional.get(0).asText();
+                        statement = conditional.get(1);
+                    }
                     assertEquals("Allow", statement.path("Effect").asText());
                     JsonNode actions = statement.path("Action");
                     for (JsonNode action : actions.isArray() ? actions : JSON.createArrayNode().add(actions)) {
-                        grants.add(action.asText() + " on " + statement.path("Resource"));
+                        grants.add(action.asText() + " on " + statement.path("Resource") + when);
                     }
                 }
             }
             Set<String> expected = new TreeSet<>(base);
+            expected.addAll(withKeysDocument);
             if (extra.containsKey(role.getKey())) {
                 expected.add(extra.get(role.getKey()));
             }
@@ -220,6 +235,42 @@ class SamTemplatesTest {
         }
         assertEquals(1, cf.at("/Resources/ImagesBucket/Properties/LifecycleConfiguration/Rules/0/ExpirationInDays")
                 .asInt());
+    }
+
+    /**
+     * Per-key limits: the keys document is a secret's ARN, read at runtime by every function, only when given; the
+     * ledger is under a prefix the bucket's expiry rule does not cover (a month's spend must survive an idle day), and
+     * a public URL may rely on the document's keys instead of ApiKeys.
+     */
+    @ParameterizedTest
+    @MethodSource("templates")
+    void theKeysDocumentIsASecretAndTheLedgerOutlivesTheBucketsExpiry(Path template) throws Exception {
+        JsonNode cf = cloudFormation(template);
+        for (Map.Entry<String, JsonNode> f : functions(cf).entrySet()) {
+            JsonNode variables = f.getValue().at("/Properties/Environment/Variables");
+            assertEquals("{\"Fn::If\":[\"HasKeysDocument\",{\"Ref\":\"KeysSecretArn\"},{\"Ref\":\"AWS::NoValue\"}]}",
+                    variables.path("IMAGEFN_LIMITS_KEYS_SECRET").toString(), f.getKey());
+            assertEquals("{\"Fn::Sub\":\"ledger/${KeyPrefix}\"}", variables.path("IMAGEFN_LIMITS_LEDGER_PREFIX").toString(),
+                    f.getKey());
+        }
+        assertEquals("{\"Fn::Not\":[{\"Fn::Equals\":[{\"Ref\":\"KeysSecretArn\"},\"\"]}]}",
+                cf.at("/Conditions/HasKeysDocument").toString());
+        assertEquals("", cf.at("/Parameters/KeysSecretArn/Default").asText(), "limits are optional");
+
+        // the expiry rule covers the key prefix only; the ledger, ledger/<prefix>, is outside it for any prefix the
+        // parameter allows but ledger/ itself, which a rule refuses
+        JsonNode rule = cf.at("/Resources/ImagesBucket/Properties/LifecycleConfiguration/Rules/0");
+        assertEquals("{\"Ref\":\"KeyPrefix\"}", rule.path("Prefix").toString());
+        java.util.regex.Pattern allowed = java.util.regex.Pattern.compile(cf.at("/Parameters/KeyPrefix/AllowedPattern")
+                .asText());
+        assertFalse(allowed.matcher("").matches(), "an empty prefix would let the expiry rule cover the ledger");
+        String prefix = cf.at("/Parameters/KeyPrefix/Default").asText();
+        assertTrue(allowed.matcher(prefix).matches());
+        assertFalse(("ledger/" + prefix).startsWith(prefix), "the default prefix leaves the ledger unexpired");
+        assertEquals("{\"Fn::Not\":[{\"Fn::Equals\":[{\"Ref\":\"KeyPrefix\"},\"ledger/\"]}]}",
+                cf.at("/Rules/LedgerOutsideTheExpiry/Assertions/0/Assert").toString());
+        assertTrue(cf.at("/Rules/PublicUrlNeedsKeys/Assertions/0/Assert").toString().contains("KeysSecretArn"),
+                "a public URL may take its keys from the keys document");
     }
 
     /** The translator is a real judge: the shape the first template had is refused. */

@@ -45,6 +45,17 @@ public class SecretsManagerStandIn implements QuarkusTestResourceLifecycleManage
         return s;
     }
 
+    /** Adds a secret {@code arn} holding {@code value} (a JSON string's content) to a running stand-in. */
+    static void holds(WireMockServer s, String arn, String value) {
+        s.stubFor(post(urlEqualTo("/")).atPriority(1)
+                .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .withRequestBody(matchingJsonPath("$.SecretId", equalTo(arn)))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"ARN\":\"" + arn + "\",\"Name\":\"imagefn/secret\",\"SecretString\":"
+                                + com.fasterxml.jackson.databind.node.TextNode.valueOf(value) + ",\"VersionId\":\"v1\","
+                                + "\"VersionStages\":[\"AWSCURRENT\"]}")));
+    }
+
     /** The GetSecretValue calls that reached the stand-in. */
     static RequestPatternBuilder reads() {
         return postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"));
