@@ -22,17 +22,20 @@ import com.sun.net.httpserver.HttpServer;
  * with n base64 PNGs. Image bytes are noise, so PNG cannot compress them: "WxH" in the request's size gives an image
  * of that size; size "tiny" gives about 1 KB, "2mb" about 2 MB of PNG.
  *
- * Usage: java StubUpstream.java PORT LATENCY_MS
+ * Usage: java StubUpstream.java PORT LATENCY_MS [SIZE]; SIZE, when given, is the size of every image whatever the
+ * request asks (a priced model's request with a tiny image: the limits bench).
  */
 public class StubUpstream {
 
     private static final Map<String, String> IMAGES = new ConcurrentHashMap<>();
+    private static String fixedSize;
     private static final Pattern N = Pattern.compile("\"n\"\\s*:\\s*(\\d+)");
     private static final Pattern SIZE = Pattern.compile("\"size\"\\s*:\\s*\"([^\"]+)\"");
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         long latency = Long.parseLong(args[1]);
+        fixedSize = args.length > 2 ? args[2] : null;
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/images/generations", exchange -> answer(exchange, latency));
@@ -45,7 +48,8 @@ public class StubUpstream {
         Matcher n = N.matcher(request);
         Matcher size = SIZE.matcher(request);
         int count = n.find() ? Integer.parseInt(n.group(1)) : 1;
-        String b64 = IMAGES.computeIfAbsent(size.find() ? size.group(1) : "tiny", StubUpstream::image);
+        String asked = fixedSize != null ? fixedSize : size.find() ? size.group(1) : "tiny";
+        String b64 = IMAGES.computeIfAbsent(asked, StubUpstream::image);
         try {
             Thread.sleep(latency);
         } catch (InterruptedException e) {
